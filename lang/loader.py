@@ -1,0 +1,160 @@
+"""Reading plans from disk: size limits, encodings, and `include` resolution.
+
+`include "types.cd"` is resolved relative to the including file; an included
+file contributes its component types (and its own includes), never its nodes or
+properties, so a types library can be shared by many plans. Include cycles and
+missing files are diagnostics, not exceptions.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from . import ast as A
+from .diagnostics import Diagnostic, PlanError, SourceCache
+from .parser import parse_source
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""Plans are hand-written or generated text; anything larger is a mistake."""
+
+
+@dataclass
+class Loader:
+    """Reads files once each and remembers their text for diagnostics."""
+
+    sources: SourceCache = field(default_factory=SourceCache)
+    max_bytes: int = MAX_FILE_BYTES
+    _parsed: dict[str, A.SourceFile] = field(default_factory=dict)
+
+    def read_text(self, path: str, where: A.Span | None = None) -> str:
+        span = where or A.Span(path, 1, 1, 1, 1)
+        try:
+            size = os.path.getsize(path)
+            if os.path.isdir(path):
+                raise IsADirectoryError(path)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise PlanError(
+                [Diagnostic("error", "E003", f"cannot read `{path}`: {reason}", span)]
+            ) from None
+        if size > self.max_bytes:
+            raise PlanError(
+                [
+                    Diagnostic(
+                        "error",
+                        "E004",
+                        f"`{path}` is {size:,} bytes; plans are limited to "
+                        f"{self.max_bytes:,} bytes",
+                        span,
+                        hint="split the plan, or generate it with `cdcheck family`",
+                    )
+                ]
+            )
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise PlanError(
+                [Diagnostic("error", "E003", f"cannot read `{path}`: {exc.strerror}", span)]
+            ) from None
+        return self.decode(data, path)
+
+    def decode(self, data: bytes, path: str) -> str:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            before = data[: exc.start]
+            line = before.count(b"\n") + 1
+            col = exc.start - (before.rfind(b"\n") + 1) + 1
+            raise PlanError(
+                [
+                    Diagnostic(
+                        "error",
+                        "E005",
+                        f"invalid UTF-8 byte 0x{data[exc.start]:02x}",
+                        A.Span(path, line, col, line, col + 1),
+                        hint="plans are UTF-8 text",
+                    )
+                ]
+            ) from None
+        if "\x00" in text:
+            pos = text.index("\x00")
+            line = text.count("\n", 0, pos) + 1
+            col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+            raise PlanError(
+                [
+                    Diagnostic(
+                        "error",
+                        "E005",
+                        "NUL byte in a text file",
+                        A.Span(path, line, col, line, col + 1),
+                    )
+                ]
+            )
+        self.sources.add(path, text)
+        return text
+
+    def parse_file(self, path: str, where: A.Span | None = None) -> A.SourceFile:
+        if path not in self._parsed:
+            self._parsed[path] = parse_source(self.read_text(path, where), path)
+        return self._parsed[path]
+
+    def load(self, path: str) -> A.Plan:
+        """Parse `path` and everything it includes; raise PlanError on bad input."""
+        root = self.parse_file(path)
+        return self.resolve(root)
+
+    def load_text(self, text: str, path: str) -> A.Plan:
+        """Like load, for text already in memory (includes still read from disk)."""
+        self.sources.add(path, text)
+        root = parse_source(text, path)
+        self._parsed[path] = root
+        return self.resolve(root)
+
+    def resolve(self, root: A.SourceFile) -> A.Plan:
+        types: list[A.ComponentType] = []
+        files: list[str] = []
+        diagnostics: list[Diagnostic] = []
+        self._collect(root, [], types, files, diagnostics)
+        if diagnostics:
+            raise PlanError(diagnostics)
+        return A.Plan(root.path, tuple(types), root.nodes, root.properties, tuple(files))
+
+    def _collect(
+        self,
+        file: A.SourceFile,
+        stack: list[str],
+        types: list[A.ComponentType],
+        files: list[str],
+        diagnostics: list[Diagnostic],
+    ) -> None:
+        key = os.path.abspath(file.path)
+        if key in (os.path.abspath(f) for f in files):
+            return
+        files.append(file.path)
+        stack = [*stack, key]
+        for inc in file.includes:
+            target = os.path.normpath(os.path.join(os.path.dirname(file.path), inc.path))
+            if os.path.abspath(target) in stack:
+                diagnostics.append(
+                    Diagnostic(
+                        "error",
+                        "E006",
+                        f"include cycle: `{inc.path}` includes this file again",
+                        inc.span,
+                    )
+                )
+                continue
+            try:
+                child = self.parse_file(target, inc.span)
+            except PlanError as exc:
+                diagnostics.extend(exc.diagnostics)
+                continue
+            self._collect(child, stack, types, files, diagnostics)
+        types.extend(file.types)
+
+
+def load_plan(path: str) -> tuple[A.Plan, SourceCache]:
+    loader = Loader()
+    return loader.load(path), loader.sources
