@@ -118,9 +118,7 @@ def _print_summary(plan: A.Plan) -> None:
 
     out = _stdout()
     instances = sum(len(n.hosts) for n in plan.nodes)
-    connections = {
-        (str(c.user), str(c.provider)) for n in plan.nodes for c in n.connections
-    } | {
+    connections = {(str(c.user), str(c.provider)) for n in plan.nodes for c in n.connections} | {
         (str(i.connection.user), str(i.connection.provider))
         for n in plan.nodes
         for i in n.program

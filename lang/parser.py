@@ -76,14 +76,14 @@ def parse_source(text: str, path: str) -> A.SourceFile:
     state = interactive.parser_state
     table = state.parse_conf.parse_table.states
     try:
-        for tok in interactive.lexer_thread.lex(state):
+        for tok in interactive.lexer_thread.lex(state):  # type: ignore[no-untyped-call]
             if tok.type in keywords and "NAME" in table[state.position]:
                 try:
                     state.copy().feed_token(tok)
                 except UnexpectedToken:
                     tok = Token.new_borrow_pos("NAME", tok.value, tok)
             interactive.feed_token(tok)
-        tree = interactive.feed_eof()
+        tree = interactive.feed_eof()  # type: ignore[no-untyped-call]
     except UnexpectedInput as exc:
         raise PlanError([_syntax_diagnostic(exc, path, text)]) from None
     try:
@@ -101,7 +101,8 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic
     line = max(1, exc.line)
     col = max(1, exc.column)
     if isinstance(exc, UnexpectedCharacters):
-        char = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else ""
+        pos = exc.pos_in_stream or 0
+        char = text[pos] if pos < len(text) else ""
         return Diagnostic(
             "error",
             "E001",

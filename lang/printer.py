@@ -82,16 +82,12 @@ def format_type(t: A.ComponentType) -> list[str]:
 def format_node(n: A.NodeDecl) -> list[str]:
     head = f"node {n.name}" + (f" hosts {_names(n.hosts)}" if n.hosts else "")
     lines = [head + " {"]
-    lines.extend(
-        f"{INDENT}start {s.instance}: {s.type} at {_names(s.places)}" for s in n.starts
-    )
+    lines.extend(f"{INDENT}start {s.instance}: {s.type} at {_names(s.places)}" for s in n.starts)
     for q in n.queues:
         pushes = ", ".join(f"{p.behavior} as {p.push_id}" for p in q.pushes)
         lines.append(f"{INDENT}queue {q.instance}: {pushes}")
     lines.extend(f"{INDENT}connected {format_connection(c)}" for c in n.connections)
-    lines.extend(
-        f"{INDENT}cache {format_query(e.query)} = {str(e.value).lower()}" for e in n.cache
-    )
+    lines.extend(f"{INDENT}cache {format_query(e.query)} = {str(e.value).lower()}" for e in n.cache)
     if n.program:
         lines.append(f"{INDENT}program {{")
         lines.extend(f"{INDENT * 2}{format_instruction(i)}" for i in n.program)
