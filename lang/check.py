@@ -79,9 +79,9 @@ class _Checker:
             info.stations[p.text] = p.text
         if not t.places:
             self.error("E012", f"type `{t.name}` declares no places", t.name.span)
-        if t.initial is not None:
+        if t.initial is not None and t.places:
             self.check_place_ref(info, t.initial, "initial place")
-        else:
+        elif t.initial is None:
             self.error(
                 "E013",
                 f"type `{t.name}` has no initial place",
@@ -121,15 +121,15 @@ class _Checker:
                 continue
             info.ports[port.name.text] = port
             for p in port.places:
-                self.check_place_ref(info, p, f"place of port `{port.name}`")
+                self.check_place_ref(info, p, "place", f" for port `{port.name}`")
         return info
 
-    def check_place_ref(self, info: TypeInfo, ident: A.Ident, what: str) -> bool:
+    def check_place_ref(self, info: TypeInfo, ident: A.Ident, what: str, context: str = "") -> bool:
         if ident.text in info.places:
             return True
         self.error(
             "E015",
-            f"unknown {what} `{ident}` in type `{info.decl.name}`",
+            f"unknown {what} `{ident}`{context} in type `{info.decl.name}`",
             ident.span,
             did_you_mean(ident.text, info.places),
         )

@@ -112,6 +112,15 @@ def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic
         )
     if isinstance(exc, UnexpectedToken):
         tok = exc.token
+        if tok.type == "FORMULA":  # the lexer's catch-all: report the first character
+            char = str(tok.value)[:1]
+            return Diagnostic(
+                "error",
+                "E001",
+                f"unexpected character {char!r}",
+                A.Span(path, line, col, line, col + 1),
+                hint=_expected_hint(exc.expected or set()),
+            )
         if tok.type == "$END":
             lines = text.splitlines() or [""]
             line, col = len(lines), len(lines[-1]) + 1

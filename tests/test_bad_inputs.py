@@ -1,0 +1,157 @@
+"""Every diagnostic of the front end, on a hand-written bad input.
+
+Each file in tests/bad/ is wrong in exactly one way; the test checks the code,
+the line and column of the first error, exit code 2, and that no Python
+traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cdcheck.checker.cli import main
+
+BAD = Path(__file__).parent / "bad"
+
+EXPECTED = {
+    "E001-bad-character": ("E001", 2, 14),
+    "E002-unexpected-token": ("E002", 4, 1),
+    "E002-unexpected-eof": ("E002", 2, 14),
+    "E003-missing-include": ("E003", 1, 1),
+    "E006-include-cycle": ("E006", 1, 1),
+    "E010-duplicate-type": ("E010", 8, 6),
+    "E011-duplicate-place": ("E011", 2, 16),
+    "E012-no-places": ("E012", 1, 6),
+    "E013-no-initial": ("E013", 1, 6),
+    "E013-initial-twice": ("E013", 4, 11),
+    "E014-station-clash": ("E014", 4, 11),
+    "E015-unknown-initial": ("E015", 3, 11),
+    "E015-unknown-source": ("E015", 4, 21),
+    "E015-port-unknown-place": ("E015", 4, 19),
+    "E016-duplicate-transition": ("E016", 5, 19),
+    "E017-unknown-target": ("E017", 4, 26),
+    "E018-unknown-transition-ref": ("E018", 5, 20),
+    "E020-duplicate-behavior": ("E020", 5, 12),
+    "E021-cyclic-behavior": ("E021", 4, 12),
+    "E022-unsatisfiable-join": ("E022", 4, 12),
+    "E023-duplicate-port": ("E023", 5, 7),
+    "E030-duplicate-node": ("E030", 9, 6),
+    "E031-hosted-twice": ("E031", 9, 15),
+    "E032-unknown-type": ("E032", 8, 30),
+    "E033-conflicting-types": ("E033", 11, 29),
+    "E034-unknown-instance": ("E034", 10, 19),
+    "E035-unknown-port": ("E035", 11, 16),
+    "E036-wrong-port-kind": ("E036", 11, 24),
+    "E037-provide-to-use": ("E037", 11, 13),
+    "E038-self-connection": ("E038", 10, 17),
+    "E039-started-twice": ("E039", 10, 3),
+    "E040-start-not-hosted": ("E040", 10, 9),
+    "E041-queue-not-started": ("E041", 9, 9),
+    "E042-unknown-behavior": ("E042", 10, 22),
+    "E043-conflicting-cache": ("E043", 12, 3),
+    "E044-ondisconnect-no-dst": ("E044", 12, 9),
+    "E045-question-wrong-dst": ("E045", 12, 26),
+    "E046-instruction-not-hosted": ("E046", 11, 19),
+    "E046-con-neither-end": ("E046", 14, 17),
+    "E047-wait-never-pushed": ("E047", 14, 21),
+    "E050-duplicate-property": ("E050", 9, 10),
+}
+
+
+def test_every_bad_file_has_an_expectation() -> None:
+    assert {p.stem for p in BAD.glob("*.cd")} == set(EXPECTED)
+    assert len({code for code, _, _ in EXPECTED.values()}) >= 30
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+@pytest.mark.parametrize("stem", sorted(EXPECTED))
+def test_bad_input_is_located(stem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, line, col = EXPECTED[stem]
+    path = str(BAD / f"{stem}.cd")
+    status, _, err = run([path], capsys)
+    assert status == 2
+    first_error = next(ln for ln in err.splitlines() if "error[" in ln)
+    assert first_error.startswith(f"{path}:{line}:{col}: error[{code}]"), err
+    # the offending line is quoted with a caret under it
+    assert "^" in err
+
+
+def test_missing_plan_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, _, err = run([str(tmp_path / "nope.cd")], capsys)
+    assert status == 2 and "E003" in err and "No such file" in err
+
+
+def test_directory_as_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    status, _, err = run([str(tmp_path)], capsys)
+    assert status == 2 and "E003" in err
+
+
+def test_huge_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    big = tmp_path / "big.cd"
+    big.write_text("# padding\n" * 1_000_000)
+    status, _, err = run([str(big)], capsys)
+    assert status == 2 and "E004" in err and f"{big}:1:1" in err
+
+
+def test_invalid_utf8(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "latin1.cd"
+    bad.write_bytes(b"type T {\n  places caf\xe9\n}\n")
+    status, _, err = run([str(bad)], capsys)
+    assert status == 2 and f"{bad}:2:13: error[E005]" in err
+
+
+def test_nul_byte(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    bad = tmp_path / "nul.cd"
+    bad.write_bytes(b"type T {\x00}\n")
+    status, _, err = run([str(bad)], capsys)
+    assert status == 2 and f"{bad}:1:9: error[E005]" in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["--frobnicate"],
+        ["check"],
+        ["fmt"],
+        ["family"],
+        ["family", "cps-update", "many"],
+        ["family", "no-such-family", "2"],
+        ["family", "cps-update", "0"],
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(args, capsys)
+    assert status == 2
+    assert err.strip()
+
+
+def test_all_diagnostics_are_reported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    plan = tmp_path / "many.cd"
+    plan.write_text(
+        "type T {\n  places a, b\n  initial c\n  behavior go { t1: a -> d }\n}\n"
+        "node n hosts i { start i: U at a }\n"
+    )
+    status, _, err = run([str(plan)], capsys)
+    assert status == 2
+    assert "E015" in err and "E017" in err and "E032" in err
+    assert "3 error(s)" in err
+
+
+def test_warnings_do_not_fail(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    plan = tmp_path / "warn.cd"
+    plan.write_text(
+        "type T {\n  places a, b\n  initial a\n  behavior go { t1: a -> b }\n}\n"
+        "node n hosts i {\n  program { pushB i go as x }\n}\n"
+    )
+    status, _, err = run([str(plan)], capsys)
+    assert status == 0
+    assert "warning[W111]" in err
