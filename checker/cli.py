@@ -149,7 +149,7 @@ def _print_summary(plan: A.Plan) -> None:
 
 
 def _cmd_fmt(args: argparse.Namespace) -> int:
-    from cdcheck.lang.parser import parse_source
+    from cdcheck.lang.parser import comments, parse_source
     from cdcheck.lang.printer import format_file
 
     loader = Loader()
@@ -161,30 +161,17 @@ def _cmd_fmt(args: argparse.Namespace) -> int:
         except PlanError as exc:
             _report_plan_error(exc, loader.sources)
             return EXIT_BAD_INPUT
-        formatted = format_file(tree)
+        formatted = format_file(tree, comments(text))
         if formatted == text:
             continue
         if args.check:
             _stderr().print(f"{path}: would be reformatted", markup=False)
             status = EXIT_VIOLATED
             continue
-        if _has_comments(text) and not args.drop_comments:
-            _stderr().print(
-                f"{path}:1:1: error: the file has comments, which formatting would drop; "
-                "use --drop-comments to rewrite it anyway",
-                markup=False,
-            )
-            return EXIT_BAD_INPUT
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(formatted)
         _stderr().print(f"{path}: reformatted", markup=False)
     return status
-
-
-def _has_comments(text: str) -> bool:
-    from cdcheck.lang.parser import has_comments
-
-    return has_comments(text)
 
 
 # ----------------------------------------------------------------------------- family
@@ -230,9 +217,6 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
     fmt = sub("fmt", "rewrite plans in canonical form", _cmd_fmt)
     fmt.add_argument("files", nargs="+", help=".cd files")
     fmt.add_argument("--check", action="store_true", help="only report files not formatted")
-    fmt.add_argument(
-        "--drop-comments", action="store_true", help="rewrite even files with comments"
-    )
 
     fam = sub("family", "print the plan of a parametric family at size N", _cmd_family)
     fam.add_argument("name", help="cps-update, cps-deploy, openstack-deploy, openstack-update")

@@ -271,6 +271,20 @@ class Property:
 
 
 @dataclass(frozen=True)
+class Comment:
+    """A comment, kept aside from the AST for the formatter.
+
+    `trailing` is true when code precedes it on its line; `blank_after` when an
+    empty line follows it (a header comment stays apart from what follows).
+    """
+
+    line: int
+    text: str
+    trailing: bool
+    blank_after: bool = False
+
+
+@dataclass(frozen=True)
 class Include:
     path: str
     span: Span = _span()

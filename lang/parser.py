@@ -388,10 +388,16 @@ def _duplicate(what: str, ident: A.Ident) -> A.Ident:
     )
 
 
-def has_comments(text: str) -> bool:
-    """Whether the text has a comment (which the canonical printer cannot keep)."""
+def comments(text: str) -> list[A.Comment]:
+    """The comments of a file that parses, in order, for the formatter."""
     lark, _ = _parser()
-    try:
-        return any(tok.type == "COMMENT" for tok in lark.lex(text, dont_ignore=True))
-    except UnexpectedInput:
-        return "#" in text or "//" in text
+    lines = text.splitlines()
+    found = []
+    for tok in lark.lex(text, dont_ignore=True):
+        if tok.type != "COMMENT":
+            continue
+        line = tok.line or 1
+        before = lines[line - 1][: (tok.column or 1) - 1] if line <= len(lines) else ""
+        blank_after = line < len(lines) and not lines[line].strip()
+        found.append(A.Comment(line, str(tok).rstrip(), bool(before.strip()), blank_after))
+    return found
