@@ -1,0 +1,122 @@
+"""The breadth-first safety search, on hand-written and random systems."""
+
+from __future__ import annotations
+
+import networkx as nx
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cdcheck.checker.search import DEADLOCK, Invariant, Limits, Verdict, check_safety
+
+from .systems import Counter, Graph, Mutex
+
+
+def test_counter_invariants() -> None:
+    result = check_safety(
+        Counter(10),
+        [Invariant("small", lambda x: x < 10), Invariant("not3", lambda x: x != 3)],
+        check_deadlock=True,
+    )
+    small, not3, dead = result.results
+    assert small.verdict is Verdict.HOLDS
+    assert dead.name == DEADLOCK and dead.verdict is Verdict.HOLDS
+    assert not3.verdict is Verdict.VIOLATED
+    assert not3.trace is not None
+    assert not3.trace.states == (0, 1, 2, 3)
+    assert not3.trace.steps == ("inc", "inc", "inc")
+    assert result.stats.states == 10 and result.stats.complete
+
+
+def test_shortest_counterexample_uses_the_shortcut() -> None:
+    result = check_safety(Counter(10, reset=True), [Invariant("not9", lambda x: x != 9)])
+    (r,) = result.results
+    assert r.trace is not None and len(r.trace) == 9
+
+
+def test_mutex_violation() -> None:
+    result = check_safety(Mutex(), [Invariant("mutual exclusion", lambda s: s[:2] != (2, 2))])
+    (r,) = result.results
+    assert r.verdict is Verdict.VIOLATED
+    assert r.trace is not None
+    assert r.trace.states[-1][:2] == (2, 2)
+    assert len(r.trace) == 4  # both check, then both enter
+
+
+def test_deadlock_and_final_states() -> None:
+    g = Graph({0: [("a", 1), ("b", 2)], 1: [("c", 3)]})
+    r = check_safety(g, check_deadlock=True).results[0]
+    assert r.verdict is Verdict.VIOLATED and r.trace is not None
+    assert r.trace.states == (0, 2)  # the shortest path to a dead end
+    ok = check_safety(g, check_deadlock=True, is_final=lambda s: s in (2, 3)).results[0]
+    assert ok.verdict is Verdict.HOLDS
+
+
+def test_state_limit_gives_unknown() -> None:
+    result = check_safety(
+        Counter(100_000), [Invariant("any", lambda x: x >= 0)], limits=Limits(max_states=1000)
+    )
+    (r,) = result.results
+    assert r.verdict is Verdict.UNKNOWN
+    assert "state limit" in r.reason and "1,000" in r.reason
+    assert not result.stats.complete
+
+
+def test_depth_bound() -> None:
+    partial = check_safety(
+        Counter(50), [Invariant("not40", lambda x: x != 40)], limits=Limits(max_depth=10)
+    )
+    assert partial.results[0].verdict is Verdict.UNKNOWN
+    assert "within 10 steps" in partial.results[0].reason
+    whole = check_safety(
+        Counter(5), [Invariant("small", lambda x: x < 5)], limits=Limits(max_depth=10)
+    )
+    assert whole.results[0].verdict is Verdict.HOLDS
+    found = check_safety(
+        Counter(50), [Invariant("not4", lambda x: x != 4)], limits=Limits(max_depth=10)
+    )
+    assert found.results[0].verdict is Verdict.VIOLATED
+
+
+def test_timeout_gives_unknown() -> None:
+    result = check_safety(
+        Counter(10**7), [Invariant("any", lambda x: x >= 0)], limits=Limits(timeout=0.05)
+    )
+    assert result.results[0].verdict is Verdict.UNKNOWN
+    assert "time limit" in result.results[0].reason
+
+
+graphs = st.dictionaries(
+    st.integers(0, 15),
+    st.lists(st.tuples(st.sampled_from("abc"), st.integers(0, 15)), max_size=3),
+    max_size=16,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(graphs, st.frozensets(st.integers(0, 15), max_size=4))
+def test_random_graphs_against_networkx(
+    edges: dict[int, list[tuple[str, int]]], bad: frozenset[int]
+) -> None:
+    system = Graph(edges)
+    result = check_safety(system, [Invariant("avoid", lambda s: s not in bad)])
+    g: nx.DiGraph = nx.DiGraph()
+    g.add_node(0)
+    for s, outs in edges.items():
+        for _, t in outs:
+            g.add_edge(s, t)
+    reachable = nx.descendants(g, 0) | {0}
+    (r,) = result.results
+    if r.verdict is Verdict.HOLDS:
+        assert result.stats.states == len(reachable) and result.stats.complete
+    lengths = nx.single_source_shortest_path_length(g, 0)
+    hits = [lengths[b] for b in bad if b in reachable]
+    if not hits:
+        assert r.verdict is Verdict.HOLDS
+        return
+    assert r.verdict is Verdict.VIOLATED and r.trace is not None
+    assert len(r.trace) == min(hits)
+    assert r.trace.states[0] == 0 and r.trace.states[-1] in bad
+    for (before, after), step in zip(
+        zip(r.trace.states, r.trace.states[1:], strict=False), r.trace.steps, strict=True
+    ):
+        assert (step, after) in edges.get(before, [])
