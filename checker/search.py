@@ -24,15 +24,15 @@ from .store import NO_PARENT, StateStore
 
 S = TypeVar("S", bound=Hashable)
 A = TypeVar("A")
-S_co = TypeVar("S_co", bound=Hashable, covariant=True)
+A_co = TypeVar("A_co", covariant=True)
 
 
-class Explorable(Protocol[S, A]):
+class Explorable(Protocol[S, A_co]):
     """What the search needs of a transition system (a subset of the full seam)."""
 
     def initial_states(self) -> Iterable[S]: ...
 
-    def successors(self, state: S) -> Iterable[tuple[A, S]]: ...
+    def successors(self, state: S) -> Iterable[tuple[A_co, S]]: ...
 
 
 class Verdict(Enum):
