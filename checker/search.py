@@ -85,6 +85,8 @@ class Stats:
     seconds: float
     memory_mb: float
     complete: bool
+    levels: tuple[int, ...] = ()
+    """levels[k] = number of states first reached after exactly k steps."""
 
     @property
     def states_per_second(self) -> float:
@@ -138,6 +140,7 @@ class _Run(Generic[S, A]):
     frontier: int = 0
     started: float = field(default_factory=time.perf_counter)
     truncated: bool = False
+    levels: list[int] = field(default_factory=list)
 
     def stats(self, complete: bool) -> Stats:
         return Stats(
@@ -148,12 +151,17 @@ class _Run(Generic[S, A]):
             seconds=time.perf_counter() - self.started,
             memory_mb=memory_mb(),
             complete=complete,
+            levels=tuple(self.levels),
         )
 
     def pending(self) -> list[Invariant[S]]:
         return [inv for inv in self.invariants if inv.name not in self.violations]
 
     def record(self, number: int, state: S) -> None:
+        depth = self.store.depth(number)
+        if depth == len(self.levels):
+            self.levels.append(0)
+        self.levels[depth] += 1
         for inv in self.pending():
             if not inv.holds(state):
                 self.violations[inv.name] = number

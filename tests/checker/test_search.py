@@ -25,6 +25,7 @@ def test_counter_invariants() -> None:
     assert not3.trace.states == (0, 1, 2, 3)
     assert not3.trace.steps == ("inc", "inc", "inc")
     assert result.stats.states == 10 and result.stats.complete
+    assert result.stats.levels == (1,) * 10
 
 
 def test_shortest_counterexample_uses_the_shortcut() -> None:
