@@ -453,7 +453,11 @@ class Assembly:
             hosts = [i for i in local if i in self.present]
             hosts += [ins[1] for ins in program if ins[0] == "add" and ins[1] not in hosts]
             mine = set(hosts)
-            conns = [c for c in self.connections if c[0] in mine or c[2] in mine]
+            # connections known at the start: those of instances present at the start;
+            # the others are made by the program's `con` (ConnectPorts refuses a use
+            # port that the node already has in a connection)
+            present = {i for i in hosts if i in self.present}
+            conns = [c for c in self.connections if c[0] in present or c[2] in present]
             cache: list[A.CacheEntry] = []
             for inst in hosts:
                 if inst not in self.present:
@@ -940,6 +944,7 @@ def mariadb_deploy(n: int) -> Assembly:
             ("pushB", f"worker{k}", "deploy", f"w{k}_dep"),
         ]
     joined = _conj([f"completed(worker{k}, w{k}_dep)" for k in range(1, n + 1)])
+    joined = joined if n == 1 else f"({joined})"
     return Assembly(
         MARIADB_TYPES,
         types_of,

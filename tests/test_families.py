@@ -130,3 +130,20 @@ def test_unknown_family_and_bad_size_are_refused() -> None:
         build("cps-update", 0)
     assert main(["family", "no-such-family", "1"]) == 2
     assert main(["family", "cps-update", "0"]) == 2
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_no_con_can_block_forever(name: str) -> None:
+    """ConnectPorts needs an endpoint already added on the node and the use port not yet
+    connected there; a `con` that breaks either blocks its node's program forever."""
+    for node in build(name, 2).nodes:
+        present = {s.instance.text for s in node.starts}
+        used = {(str(c.user.instance), str(c.user.port)) for c in node.connections}
+        for i in node.program:
+            if isinstance(i, A.Add):
+                present.add(i.instance.text)
+            if isinstance(i, A.Con):
+                c = i.connection
+                assert {c.user.instance.text, c.provider.instance.text} & present, (node.name, c)
+                assert (c.user.instance.text, c.user.port.text) not in used, (node.name, c)
+                used.add((c.user.instance.text, c.user.port.text))
