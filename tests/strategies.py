@@ -1,0 +1,173 @@
+"""Hypothesis strategies for small valid Concerto-D plans (lang AST).
+
+`plans()` draws a whole `Plan`: one to three component types (acyclic
+behaviors, sometimes an extra station, ports on random groups of places), two
+to four instances spread over one to three nodes, each started or added by its
+node, connections declared initially or made by `con`, cached answers, and
+short programs of pushB / wait / con / dcon / del. Every plan it draws passes
+`lang.check` without errors (tested in tests/spec/test_strategies.py), so any
+stage after the front end can use it.
+
+Sizes stay small on purpose: the semantics tests explore (a bounded part of)
+the state space of each drawn plan.
+"""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from cdcheck.lang import ast as A
+
+
+def _id(text: str) -> A.Ident:
+    return A.Ident(text)
+
+
+@st.composite
+def component_types(draw: st.DrawFn, name: str) -> A.ComponentType:
+    n_places = draw(st.integers(2, 4))
+    places = [f"p{i}" for i in range(n_places)]
+    stations: list[A.Station] = []
+    if draw(st.booleans()):
+        stations.append(A.Station(_id("s1"), _id(draw(st.sampled_from(places[1:])))))
+    targets = places + [s.name.text for s in stations]
+    place_of = {p: p for p in places} | {s.name.text: s.place.text for s in stations}
+    behaviors = []
+    n_trans = 0
+    for b in range(draw(st.integers(1, 3))):
+        order = draw(st.permutations(places))
+        items: list[A.BehaviorItem] = []
+        reached = [order[0]]  # one root: every join has a common ancestor (lang E022)
+        for _ in range(draw(st.integers(1, 3))):
+            src = draw(st.sampled_from([p for p in reached if p != order[-1]]))
+            i = order.index(src)
+            later = [t for t in targets if order.index(place_of[t]) > i]
+            tgts = draw(st.lists(st.sampled_from(later), min_size=1, max_size=2, unique=True))
+            items.append(
+                A.TransitionDef(_id(f"t{n_trans}"), _id(src), tuple(_id(t) for t in tgts))
+            )
+            reached.extend(place_of[t] for t in tgts if place_of[t] not in reached)
+            n_trans += 1
+        behaviors.append(A.Behavior(_id(f"b{b}"), tuple(items)))
+    ports = []
+    for kind, prefix in (("use", "u"), ("provide", "r")):
+        for k in range(draw(st.integers(0, 2))):
+            group = draw(st.lists(st.sampled_from(places), min_size=1, max_size=3, unique=True))
+            ports.append(A.Port(kind, _id(f"{prefix}{k}"), tuple(_id(p) for p in group)))  # type: ignore[arg-type]
+    return A.ComponentType(
+        _id(name),
+        tuple(_id(p) for p in places),
+        _id(places[0]),
+        None,
+        tuple(stations),
+        tuple(behaviors),
+        tuple(ports),
+    )
+
+
+def _ports(t: A.ComponentType, kind: str) -> list[str]:
+    return [p.name.text for p in t.ports if p.kind == kind]
+
+
+@st.composite
+def plans(draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4) -> A.Plan:
+    types = [draw(component_types(f"T{k}")) for k in range(draw(st.integers(1, 3)))]
+    # Make sure someone can use and someone can provide, often.
+    n_inst = draw(st.integers(2, max_instances))
+    inst_type = [draw(st.sampled_from(types)) for _ in range(n_inst)]
+    names = [f"c{i}" for i in range(n_inst)]
+    n_nodes = draw(st.integers(1, min(max_nodes, n_inst)))
+    node_of = [i if i < n_nodes else draw(st.integers(0, n_nodes - 1)) for i in range(n_inst)]
+    started = [draw(st.booleans()) for _ in range(n_inst)]
+
+    # Connections: at most one per use port, user != provider.
+    conns: list[A.Connection] = []
+    for u in range(n_inst):
+        for use in _ports(inst_type[u], "use"):
+            cands = [
+                (p, pro)
+                for p in range(n_inst)
+                if p != u
+                for pro in _ports(inst_type[p], "provide")
+            ]
+            if cands and draw(st.booleans()):
+                p, pro = draw(st.sampled_from(cands))
+                conns.append(
+                    A.Connection(A.PortRef(_id(names[u]), _id(use)), A.PortRef(_id(names[p]), _id(pro)))
+                )
+    initial_conn = [
+        draw(st.booleans()) and started[_idx(names, c.user)] and started[_idx(names, c.provider)]
+        for c in conns
+    ]
+
+    programs: list[list[A.Instruction]] = [[] for _ in range(n_nodes)]
+    for i in range(n_inst):
+        if not started[i]:
+            programs[node_of[i]].append(A.Add(_id(names[i]), inst_type[i].name))
+    for c, init in zip(conns, initial_conn, strict=True):
+        if not init:
+            for side in {node_of[_idx(names, c.user)], node_of[_idx(names, c.provider)]}:
+                programs[side].append(A.Con(c))
+    pushes: list[tuple[int, str]] = []
+    n_push = 0
+    for _ in range(draw(st.integers(0, 4))):
+        i = draw(st.integers(0, n_inst - 1))
+        beh = draw(st.sampled_from(inst_type[i].behaviors)).name
+        pid = f"id{n_push}"
+        n_push += 1
+        programs[node_of[i]].append(A.PushB(_id(names[i]), beh, _id(pid)))
+        pushes.append((i, pid))
+    for n in range(n_nodes):
+        if pushes and draw(st.booleans()):
+            i, pid = draw(st.sampled_from(pushes))
+            programs[n].append(A.Wait(_id(names[i]), _id(pid)))
+    for c in conns:
+        if draw(st.integers(0, 3)) == 0:
+            for side in sorted({node_of[_idx(names, c.user)], node_of[_idx(names, c.provider)]}):
+                programs[side].append(A.Dcon(c))
+    shuffled = [draw(st.permutations(p)) for p in programs]
+
+    nodes = []
+    for n in range(n_nodes):
+        local = [i for i in range(n_inst) if node_of[i] == n]
+        starts = []
+        for i in local:
+            if started[i]:
+                t = inst_type[i]
+                at = draw(
+                    st.lists(st.sampled_from([p.text for p in t.places]), min_size=1, max_size=2, unique=True)
+                )
+                starts.append(A.StartInstance(_id(names[i]), t.name, tuple(_id(p) for p in at)))
+        known = [
+            c
+            for c, init in zip(conns, initial_conn, strict=True)
+            if init and (node_of[_idx(names, c.user)] == n or node_of[_idx(names, c.provider)] == n)
+        ]
+        cache: dict[A.Query, A.CacheEntry] = {}
+        for c in conns:
+            p = _idx(names, c.provider)
+            if node_of[p] != n and node_of[_idx(names, c.user)] == n and draw(st.booleans()):
+                for q in (A.Query("isConnected", connection=c), A.Query("isRefusing", port=c.provider)):
+                    cache.setdefault(q, A.CacheEntry(q, draw(st.booleans())))
+        nodes.append(
+            A.NodeDecl(
+                _id(f"n{n}"),
+                tuple(_id(names[i]) for i in local),
+                tuple(starts),
+                (),
+                tuple(known),
+                tuple(cache.values()),
+                tuple(_order(shuffled[n])),
+            )
+        )
+    return A.Plan("<hypothesis>", tuple(types), tuple(nodes), ())
+
+
+def _idx(names: list[str], ref: A.PortRef) -> int:
+    return names.index(ref.instance.text)
+
+
+def _order(prog: list[A.Instruction]) -> list[A.Instruction]:
+    """Adds first (an instance must exist before its pushes), the rest as drawn."""
+    adds = [i for i in prog if isinstance(i, A.Add)]
+    return adds + [i for i in prog if not isinstance(i, A.Add)]
