@@ -626,3 +626,8 @@ def replay(
 def all_layouts(n: int, max_parts: int) -> Iterator[tuple[int, ...]]:
     """Every partition-size vector for n elements in 1..max_parts partitions."""
     return itertools.chain.from_iterable(compositions(n, k) for k in range(1, max_parts + 1))
+
+
+def make_args(**fields: Any) -> OpArgs:
+    """`OpArgs` by keyword, so that a checker can build one without importing this module."""
+    return OpArgs(**fields)

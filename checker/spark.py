@@ -1,0 +1,816 @@
+"""Spark skeletons: is a job's distributed result its sequential one?
+
+Per call site of an aggregation, the obligations of the chosen engine (the
+algebraic laws of ../shared/reference/SPARK-OBLIGATIONS.md, a sufficient
+condition for "distributed = sequential" on every partitioning and every
+merge order) are proved with Z3 as ground negations: `unsat` proves the law
+for all values, hence for every partitioning. A law that fails is not yet a
+bug (laws need only hold on reachable values), so the checker then searches
+the real semantics symbolically: for every input size up to a bound, every
+cut into partitions and every merge/fetch order, the distributed result of
+the semantics (run on Z3 terms) is compared with the sequential one, and a
+model is a concrete counterexample, replayed on Python values before it is
+reported. Otherwise the verdict is unknown and says why.
+
+This module is generic: a call site, its user functions and their value
+domains are structural protocols, and the RDD semantics is passed in (the
+command line passes `cdcheck.spec.rdd`). It imports neither the front end nor
+the semantics.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import z3
+
+Engine = Literal["pyspark", "scala"]
+Verdict = Literal["PROVED", "REFUTED", "UNKNOWN"]
+ENGINES: tuple[Engine, Engine] = ("pyspark", "scala")
+
+# ----------------------------------------------------------------------------- protocols
+
+
+class Domain(Protocol):
+    """A value type: fresh symbolic values, equality as Z3 formula, model read-back."""
+
+    @property
+    def name(self) -> str: ...
+
+    def fresh(self, prefix: str) -> Any: ...
+
+    def equal(self, a: Any, b: Any) -> z3.BoolRef: ...
+
+    def value(self, model: z3.ModelRef, term: Any) -> Any: ...
+
+
+class Fn(Protocol):
+    """A user function with a Z3 meaning (`sym`) and a Python meaning (`py`)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def opaque(self) -> tuple[str, ...]: ...
+
+    @property
+    def symmetric_via(self) -> Sequence[Fn] | None: ...
+
+    @property
+    def out(self) -> Domain: ...
+
+    def sym(self, *args: Any) -> Any: ...
+
+    def py(self, *args: Any) -> Any: ...
+
+
+class Site(Protocol):
+    """One call of a catalog operation, as the front end read it."""
+
+    @property
+    def file(self) -> str: ...
+
+    @property
+    def line(self) -> int: ...
+
+    @property
+    def col(self) -> int: ...
+
+    @property
+    def op(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def elem(self) -> Domain | None: ...
+
+    @property
+    def acc(self) -> Domain | None: ...
+
+    @property
+    def key(self) -> Any: ...
+
+    @property
+    def problem(self) -> str | None: ...
+
+    @property
+    def depth(self) -> int: ...
+
+    def fn(self, name: str) -> Fn | None: ...
+
+
+class Chooser(Protocol):
+    def permutation(self, n: int, why: str) -> tuple[int, ...]: ...
+
+
+class Semantics(Protocol):
+    """The executable RDD semantics (`cdcheck.spec.rdd` satisfies it)."""
+
+    def distributed(self, op: str, parts: Any, args: Any, engine: Engine, chooser: Any) -> Any: ...
+
+    def sequential(self, op: str, xs: Sequence[Any], args: Any) -> Any: ...
+
+    def all_schedules(
+        self, run: Callable[[Any], Any], limit: int | None = None
+    ) -> Iterator[tuple[tuple[tuple[int, ...], ...], Any]]: ...
+
+    def replay(
+        self, op: str, parts: Any, args: Any, engine: Engine, schedule: Sequence[tuple[int, ...]]
+    ) -> tuple[Any, Any]: ...
+
+    def all_layouts(self, n: int, max_parts: int) -> Iterator[tuple[int, ...]]: ...
+
+    def make_args(self, **fields: Any) -> Any: ...
+
+
+# ----------------------------------------------------------------------------- laws
+
+
+@dataclass(frozen=True)
+class Law:
+    """A named algebraic law; `negation()` builds "some values break it" for Z3.
+
+    `negation` is None for an obligation that no finite formula states (for
+    instance "g gives the same result for every order of its group"): it can
+    only be refuted by the bounded search, never proved.
+    """
+
+    name: str
+    negation: Callable[[], tuple[z3.BoolRef, tuple[Any, ...]]] | None
+    fns: tuple[str, ...]
+    witness_domain: Domain | None = None  # set when the law's variables are elements
+
+
+@dataclass(frozen=True)
+class LawResult:
+    """How a law fared; `witness` holds the breaking element values when there are some."""
+
+    law: str
+    status: Literal["proved", "failed", "unknown", "unprovable"]
+    detail: str = ""
+    seconds: float = 0.0
+    witness: tuple[Any, ...] = ()
+
+
+def _fresh(d: Domain, *names: str) -> list[Any]:
+    return [d.fresh(n) for n in names]
+
+
+def assoc(name: str, f: Fn, d: Domain, elements: bool = True) -> Law:
+    def neg() -> z3.BoolRef:
+        a, b, c = _fresh(d, "a", "b", "c")
+        return z3.Not(d.equal(f.sym(f.sym(a, b), c), f.sym(a, f.sym(b, c)))), (a, b, c)
+
+    return Law(f"assoc({name})", neg, (name,), d if elements else None)
+
+
+def comm(name: str, f: Fn, d: Domain, elements: bool = True) -> Law:
+    def neg() -> z3.BoolRef:
+        a, b = _fresh(d, "a", "b")
+        return z3.Not(d.equal(f.sym(a, b), f.sym(b, a))), (a, b)
+
+    return Law(f"comm({name})", neg, (name,), d if elements else None)
+
+
+def right_identity(name: str, f: Fn, zero: Fn, d: Domain, elements: bool = True) -> Law:
+    def neg() -> z3.BoolRef:
+        (u,) = _fresh(d, "u")
+        return z3.Not(d.equal(f.sym(u, zero.sym()), u)), (u,)
+
+    return Law(f"{name}(u, zero) = u", neg, (name, "zero"), d if elements else None)
+
+
+def left_identity(name: str, f: Fn, zero: Fn, d: Domain, elements: bool = True) -> Law:
+    def neg() -> z3.BoolRef:
+        (u,) = _fresh(d, "u")
+        return z3.Not(d.equal(f.sym(zero.sym(), u), u)), (u,)
+
+    return Law(f"{name}(zero, u) = u", neg, (name, "zero"), d if elements else None)
+
+
+def homomorphic(seq: Fn, comb: Fn, acc: Domain, elem: Domain, seq_name: str, comb_name: str) -> Law:
+    """C1: seqOp(combOp(u, v), x) = combOp(u, seqOp(v, x))."""
+
+    def neg() -> z3.BoolRef:
+        u, v = _fresh(acc, "u", "v")
+        (x,) = _fresh(elem, "x")
+        return z3.Not(acc.equal(seq.sym(comb.sym(u, v), x), comb.sym(u, seq.sym(v, x)))), (u, v, x)
+
+    return Law(
+        f"{seq_name}({comb_name}(u, v), x) = {comb_name}(u, {seq_name}(v, x))",
+        neg,
+        (seq_name, comb_name),
+    )
+
+
+def seq_via_comb(seq: Fn, comb: Fn, zero: Fn, acc: Domain, elem: Domain) -> Law:
+    """B: seqOp(u, x) = combOp(u, seqOp(zero, x))."""
+
+    def neg() -> z3.BoolRef:
+        (u,) = _fresh(acc, "u")
+        (x,) = _fresh(elem, "x")
+        return z3.Not(acc.equal(seq.sym(u, x), comb.sym(u, seq.sym(zero.sym(), x)))), (u, x)
+
+    return Law("seqOp(u, x) = combOp(u, seqOp(zero, x))", neg, ("seqOp", "combOp", "zero"))
+
+
+def merge_via_create(mv: Fn, mc: Fn, create: Fn, acc: Domain, elem: Domain) -> Law:
+    def neg() -> z3.BoolRef:
+        (c,) = _fresh(acc, "c")
+        (v,) = _fresh(elem, "v")
+        return z3.Not(acc.equal(mv.sym(c, v), mc.sym(c, create.sym(v)))), (c, v)
+
+    return Law(
+        "mergeValue(c, v) = mergeCombiners(c, createCombiner(v))",
+        neg,
+        ("mergeValue", "mergeCombiners", "createCombiner"),
+    )
+
+
+def right_commutative(name: str, h: Fn, d: Domain) -> Law:
+    """h(h(w, x), y) = h(h(w, y), x): a fold with h ignores the order of its list."""
+
+    def neg() -> z3.BoolRef:
+        w, x, y = _fresh(d, "w", "x", "y")
+        return z3.Not(d.equal(h.sym(h.sym(w, x), y), h.sym(h.sym(w, y), x))), (w, x, y)
+
+    return Law(f"right-comm({name})", neg, ("g",))
+
+
+def _trivial() -> tuple[z3.BoolRef, tuple[Any, ...]]:
+    return z3.BoolVal(False), ()
+
+
+def laws_for(site: Site, engine: Engine) -> list[Law]:
+    """The catalog's sufficient conditions for `site.op` under `engine`."""
+    op, elem, acc = site.op, site.elem, site.acc
+    assert elem is not None and acc is not None
+    scala = engine == "scala"
+
+    def fn(name: str) -> Fn:
+        f = site.fn(name)
+        if f is None:
+            raise ValueError(f"{op}: missing `{name}`")
+        return f
+
+    if op in ("reduce", "max", "min"):
+        f = fn("f")
+        return [assoc("f", f, elem)] + ([comm("f", f, elem)] if scala else [])
+    if op in ("treeReduce", "reduceByKey"):  # i % k regrouping / fetch order: both engines
+        f = fn("f")
+        return [assoc("f", f, elem), comm("f", f, elem)]
+    if op in ("fold", "sum"):
+        f, z = fn("f"), fn("zero")
+        laws = [assoc("f", f, elem), right_identity("f", f, z, elem)]
+        return laws + ([comm("f", f, elem)] if scala else [])
+    if op == "foldByKey":  # the zero is used once per (key, map partition)
+        f, z = fn("f"), fn("zero")
+        return [assoc("f", f, elem), comm("f", f, elem), left_identity("f", f, z, elem)]
+    if op in ("aggregate", "treeAggregate"):
+        s, c, z = fn("seqOp"), fn("combOp"), fn("zero")
+        laws = [
+            right_identity("combOp", c, z, acc),
+            homomorphic(s, c, acc, elem, "seqOp", "combOp"),
+        ]
+        if op == "treeAggregate" or scala:
+            laws += [assoc("combOp", c, acc), comm("combOp", c, acc)]
+        if scala:
+            laws.append(left_identity("combOp", c, z, acc))
+        return laws
+    if op == "aggregateByKey":
+        s, c, z = fn("seqOp"), fn("combOp"), fn("zero")
+        return [
+            seq_via_comb(s, c, z, acc, elem),
+            homomorphic(s, c, acc, elem, "seqOp", "combOp"),
+            assoc("combOp", c, acc, False),
+            comm("combOp", c, acc, False),
+        ]
+    if op == "combineByKey":
+        cr, mv, mc = fn("createCombiner"), fn("mergeValue"), fn("mergeCombiners")
+        return [
+            assoc("mergeCombiners", mc, acc, False),
+            comm("mergeCombiners", mc, acc, False),
+            merge_via_create(mv, mc, cr, acc, elem),
+            homomorphic(mv, mc, acc, elem, "mergeValue", "mergeCombiners"),
+        ]
+    if op == "groupByKey.mapValues":
+        g = fn("g")
+        parts = g.symmetric_via
+        if parts is None:
+            return [Law("g ignores the order of its group", None, ("g",))]
+        if not parts:
+            return [Law("g uses its group only through len()", _trivial, ("g",))]
+        return [right_commutative(h.text, h, elem) for h in parts]
+    raise ValueError(f"no obligations for `{op}`")
+
+
+def prove(law: Law, timeout_s: float) -> LawResult:
+    """Negated law unsat: proved for every value. Sat: a witness (not yet a bug)."""
+    if law.negation is None:
+        return LawResult(law.name, "unprovable")
+    start = time.perf_counter()
+    solver = z3.Solver()
+    solver.set("timeout", max(1, int(timeout_s * 1000)))
+    formula, variables = law.negation()
+    solver.add(formula)
+    answer = solver.check()
+    took = time.perf_counter() - start
+    if answer == z3.unsat:
+        return LawResult(law.name, "proved", seconds=took)
+    if answer == z3.sat:
+        model = solver.model()
+        d = law.witness_domain
+        witness = tuple(d.value(model, v) for v in variables) if d is not None else ()
+        return LawResult(law.name, "failed", str(model), took, witness)
+    return LawResult(law.name, "unknown", solver.reason_unknown(), took)
+
+
+# ----------------------------------------------------------------------------- search
+
+
+@dataclass(frozen=True)
+class Bound:
+    """How far the symbolic search over the semantics goes."""
+
+    elements: int = 4
+    partitions: int = 4
+    tree_partitions: int = 5  # PySpark regroups a tree only from 5 partitions on (depth 2)
+    schedules_per_layout: int = 720
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A concrete input on which the distributed result differs from the sequential one."""
+
+    values: tuple[Any, ...]
+    partitions: tuple[tuple[Any, ...], ...]
+    schedule: tuple[tuple[int, ...], ...]
+    distributed: Any
+    sequential: Any
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equality of results as `repr` would show them: NaN is NaN, 0.0 is not -0.0."""
+    if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
+        return a == b and math.copysign(1.0, a) == math.copysign(1.0, b)
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, tuple | list) and isinstance(b, tuple | list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if type(a) is not type(b) and not (isinstance(a, int) and isinstance(b, int)):
+        return False
+    return bool(a == b)
+
+
+def _sym_same(d: Domain, a: Any, b: Any) -> z3.BoolRef:
+    """The Z3 formula "results a and b are the same" (Failure values compare in Python)."""
+    if isinstance(a, Mapping) or isinstance(b, Mapping):
+        if not (isinstance(a, Mapping) and isinstance(b, Mapping)) or a.keys() != b.keys():
+            return z3.BoolVal(False)
+        return z3.And(*[_sym_same(d, a[k], b[k]) for k in a]) if a else z3.BoolVal(True)
+    a_plain = not isinstance(a, z3.ExprRef | tuple | list)
+    b_plain = not isinstance(b, z3.ExprRef | tuple | list)
+    if a_plain or b_plain:
+        if a_plain and b_plain:
+            return z3.BoolVal(bool(a == b))
+        return z3.BoolVal(False)
+    return d.equal(a, b)
+
+
+def _result_domain(site: Site) -> Domain:
+    if site.op in ("reduce", "max", "min", "treeReduce", "reduceByKey", "sum", "fold", "foldByKey"):
+        assert site.elem is not None
+        return site.elem
+    if site.op == "groupByKey.mapValues":
+        g = site.fn("g")
+        assert g is not None
+        return g.out
+    assert site.acc is not None
+    return site.acc
+
+
+_ARG_FIELDS = {
+    "f": "f",
+    "zero": "zero",
+    "seqOp": "seq_op",
+    "combOp": "comb_op",
+    "createCombiner": "create",
+    "mergeValue": "merge_value",
+    "mergeCombiners": "merge_combiners",
+    "g": "g",
+}
+
+
+def _args(site: Site, sem: Semantics, symbolic: bool) -> Any:
+    fields: dict[str, Any] = {"depth": site.depth}
+    for name, attr in _ARG_FIELDS.items():
+        f = site.fn(name)
+        if f is None:
+            continue
+        if name == "zero":
+            fields[attr] = f.sym() if symbolic else f.py()
+        elif name == "g":
+            g = f
+            fields[attr] = (lambda vs, g=g: g.sym(list(vs))) if symbolic else (
+                lambda vs, g=g: g.py(list(vs)))  # fmt: skip
+        else:
+            fields[attr] = f.sym if symbolic else f.py
+    return sem.make_args(**fields)
+
+
+def _keyed(op: str) -> bool:
+    return op.endswith("ByKey") or op == "groupByKey.mapValues"
+
+
+def _cut(xs: Sequence[Any], sizes: Sequence[int]) -> tuple[tuple[Any, ...], ...]:
+    out, start = [], 0
+    for s in sizes:
+        out.append(tuple(xs[start : start + s]))
+        start += s
+    return tuple(out)
+
+
+def search(
+    site: Site, engine: Engine, sem: Semantics, bound: Bound, deadline: float
+) -> tuple[Counterexample | None, str]:
+    """Smallest input (by size, then partitions) where distributed != sequential.
+
+    One Z3 query per input size and number of partitions: the disjunction,
+    over every cut and every schedule of the semantics run on symbolic values,
+    of "results differ". Returns the counterexample (replayed on Python values)
+    or None and why.
+    """
+    assert site.elem is not None
+    elem = site.elem
+    result_dom = _result_domain(site)
+    args = _args(site, sem, symbolic=True)
+    max_parts = _max_parts(site, bound)
+    start_n = 1 if site.op in ("reduce", "max", "min", "treeReduce") else 0
+    for n in range(start_n, bound.elements + 1):
+        syms = [elem.fresh(f"x{i}") for i in range(n)]
+        xs = [(site.key, v) for v in syms] if _keyed(site.op) else syms
+        seq = sem.sequential(site.op, xs, args)
+        for k in range(1, max_parts + 1):
+            if time.monotonic() > deadline:
+                return None, f"search stopped by the timeout at {n} elements, {k} partitions"
+            cases: dict[int, tuple[z3.BoolRef, tuple[int, ...], tuple[tuple[int, ...], ...]]] = {}
+            for sizes in sem.all_layouts(n, k):
+                if len(sizes) != k:
+                    continue
+                parts = _cut(xs, sizes)
+
+                def run(ch: Any, parts: Any = parts) -> Any:
+                    return sem.distributed(site.op, parts, args, engine, ch)
+
+                for schedule, dist in sem.all_schedules(run, bound.schedules_per_layout):
+                    differs = z3.simplify(z3.Not(_sym_same(result_dom, dist, seq)))
+                    if z3.is_false(differs):
+                        continue
+                    cases.setdefault(differs.get_id(), (differs, sizes, schedule))
+            if not cases:
+                continue
+            solver = z3.Solver()
+            remaining = deadline - time.monotonic()
+            solver.set("timeout", max(1, int(remaining * 1000)))
+            solver.add(z3.Or(*[c for c, _, _ in cases.values()]))
+            answer = solver.check()
+            if answer == z3.unknown:
+                return None, f"search timed out at {n} elements, {k} partitions"
+            if answer == z3.unsat:
+                continue
+            model = solver.model()
+            values = [elem.value(model, v) for v in syms]
+            for differs, sizes, schedule in cases.values():
+                if z3.is_true(model.eval(differs, model_completion=True)):
+                    concrete = [(site.key, v) for v in values] if _keyed(site.op) else values
+                    cx = confirm(site, engine, sem, _cut(concrete, sizes), schedule)
+                    if cx is not None:
+                        return cx, ""
+            return None, "a symbolic counterexample did not replay on Python values"
+    return None, f"no counterexample with <= {bound.elements} elements, <= {max_parts} partitions"
+
+
+def _max_parts(site: Site, bound: Bound) -> int:
+    return bound.tree_partitions if site.op.startswith("tree") else bound.partitions
+
+
+def from_witnesses(
+    site: Site,
+    engine: Engine,
+    sem: Semantics,
+    proofs: Sequence[LawResult],
+    bound: Bound,
+    deadline: float,
+) -> Counterexample | None:
+    """Try the elements that broke a law as input, on every cut and schedule.
+
+    The catalog's observation: an associativity witness (a, b, c) is usually
+    a partitioning counterexample [[a], [b, c]], a commutativity witness (a, b)
+    one of [[a], [b]] merged in the other order. This runs on Python values
+    only, so it is cheap; the symbolic search covers what it misses.
+    """
+    py_args = _args(site, sem, symbolic=False)
+    best: Counterexample | None = None
+    max_parts = _max_parts(site, bound)
+    for proof in proofs:
+        if not proof.witness:
+            continue
+        for length in range(0, len(proof.witness) + 1):
+            values = list(proof.witness[:length])
+            xs = [(site.key, v) for v in values] if _keyed(site.op) else values
+            for sizes in sem.all_layouts(len(xs), max_parts):
+                if time.monotonic() > deadline:
+                    return best
+                parts = _cut(xs, sizes)
+
+                def run(ch: Any, parts: Any = parts) -> Any:
+                    return sem.distributed(site.op, parts, py_args, engine, ch)
+
+                try:
+                    seq = sem.sequential(site.op, xs, py_args)
+                    for schedule, dist in sem.all_schedules(run, bound.schedules_per_layout):
+                        if not same(dist, seq):
+                            cx = Counterexample(tuple(xs), parts, schedule, dist, seq)
+                            if best is None or _size(cx) < _size(best):
+                                best = cx
+                            break
+                except (ArithmeticError, ValueError, TypeError):
+                    break  # the witness makes Python raise (e.g. division by zero)
+                if best is not None and _size(best) <= (length, len(sizes)):
+                    return best
+    return best
+
+
+def _explaining_law(
+    site: Site, engine: Engine, proofs: list[LawResult], cx: Counterexample, deadline: float
+) -> LawResult:
+    """The law a counterexample breaks: merge orders point at commutativity.
+
+    Proving stopped at the first failing law; when the counterexample needs a
+    non-index merge order, a commutativity law that fails names it better.
+    """
+    failing = next(p for p in proofs if p.status != "proved")
+    reordered = any(p != tuple(range(len(p))) for p in cx.schedule)
+    if not reordered or failing.law.startswith("comm("):
+        return failing
+    for law in laws_for(site, engine):
+        if law.name.startswith("comm(") and law.name not in {p.law for p in proofs}:
+            result = prove(law, max(0.05, min(5.0, deadline - time.monotonic())))
+            if result.status == "failed":
+                proofs.append(result)
+                return result
+    return failing
+
+
+def _size(cx: Counterexample) -> tuple[int, int]:
+    return len(cx.values), len(cx.partitions)
+
+
+def confirm(
+    site: Site,
+    engine: Engine,
+    sem: Semantics,
+    parts: tuple[tuple[Any, ...], ...],
+    schedule: Sequence[tuple[int, ...]],
+) -> Counterexample | None:
+    """Replay a candidate on Python values through the semantics; None if it agrees."""
+    py_args = _args(site, sem, symbolic=False)
+    dist, seq = sem.replay(site.op, parts, py_args, engine, schedule)
+    if same(dist, seq):
+        return None
+    values = tuple(x for p in parts for x in p)
+    return Counterexample(values, parts, tuple(schedule), dist, seq)
+
+
+# ----------------------------------------------------------------------------- verdicts
+
+
+@dataclass(frozen=True)
+class Result:
+    """The verdict of one call site, with what it rests on."""
+
+    file: str
+    line: int
+    col: int
+    op: str
+    text: str
+    verdict: Verdict
+    law: str
+    engine: Engine
+    laws: tuple[LawResult, ...] = ()
+    counterexample: Counterexample | None = None
+    notes: tuple[str, ...] = field(default=())
+    seconds: float = 0.0
+
+    def line_text(self) -> str:
+        head = f"{self.file}:{self.line} {self.text} {self.verdict} {self.law}"
+        cx = self.counterexample
+        if cx is None:
+            tail = "".join(f"; {n}" for n in self.notes)
+            return head + tail
+        order = f" orders={[list(p) for p in cx.schedule]}" if any(
+            p != tuple(range(len(p))) for p in cx.schedule) else ""  # fmt: skip
+        out = (
+            f"{head}; values={_show(list(cx.values))} partitions={_show(cx.partitions)}{order} "
+            f"distributed={_show(cx.distributed)} sequential={_show(cx.sequential)}"
+        )
+        return out + "".join(f"; {n}" for n in self.notes)
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, tuple) and v and all(isinstance(p, tuple) for p in v):
+        return "[" + ", ".join(_show(list(p)) for p in v) + "]"
+    if isinstance(v, list):
+        return "[" + ", ".join(_show(x) for x in v) + "]"
+    if isinstance(v, Mapping):
+        return "{" + ", ".join(f"{_show(k)}: {_show(x)}" for k, x in v.items()) + "}"
+    if hasattr(v, "message") and not isinstance(v, str | int | float | tuple):
+        return f"error({v.message})"
+    return repr(v)
+
+
+def _is_float(d: Domain | None) -> bool:
+    return d is not None and "float" in d.name
+
+
+def check_site(
+    site: Site,
+    engine: Engine,
+    sem: Semantics,
+    timeout_s: float = 20.0,
+    bound: Bound = Bound(),
+) -> Result:
+    """Prove the obligations of one call site, else search a counterexample."""
+    start = time.monotonic()
+    deadline = start + timeout_s
+
+    def result(verdict: Verdict, law: str, **kw: Any) -> Result:
+        return Result(
+            site.file, site.line, site.col, site.op, site.text, verdict, law, engine,
+            seconds=time.monotonic() - start, **kw,
+        )  # fmt: skip
+
+    if site.kind == "elementwise":
+        return result("PROVED", "by construction (collect . map f = List.map f . collect)")
+    if site.kind == "construction":
+        return result("PROVED", "by construction (no merge of values)")
+    if site.kind == "order":
+        return result("UNKNOWN", f"not decided: {site.problem}")
+    laws = laws_for(site, engine)
+    proofs: list[LawResult] = []
+    for law in laws:  # stop at the first law not proved: the search takes over from there
+        remaining = max(0.05, deadline - time.monotonic())
+        proofs.append(prove(law, remaining))
+        if proofs[-1].status != "proved":
+            break
+    names = ", ".join(p.law for p in proofs)
+    opaque = [p for p in (site.fn(n) for n in _ARG_FIELDS) if p is not None and p.opaque]
+    notes: list[str] = []
+    if all(p.status == "proved" for p in proofs):
+        other = ENGINES[1] if engine == ENGINES[0] else ENGINES[0]
+        weak = [
+            p.law for p in (prove(law, 5.0) for law in laws_for(site, other))
+            if p.status != "proved"
+        ]  # fmt: skip
+        if weak:
+            notes.append(f"engine-dependent: under {other} {', '.join(weak)} not proved")
+        return result("PROVED", names, laws=tuple(proofs), notes=tuple(notes))
+    failing = next(p for p in proofs if p.status != "proved")
+    if opaque or site.problem:
+        why = site.problem or f"`{opaque[0].text}` is uninterpreted"
+        return result("UNKNOWN", f"{failing.law} ({failing.status}): {why}", laws=tuple(proofs))
+    cx = from_witnesses(site, engine, sem, proofs, bound, deadline)
+    why = ""
+    if cx is None:
+        cx, why = search(site, engine, sem, bound, deadline)
+    if cx is not None:
+        failing = _explaining_law(site, engine, proofs, cx, deadline)
+        if _is_float(site.elem) or _is_float(site.acc):
+            notes.append("float result depends on partitioning and merge order")
+        if engine == "scala":
+            pys = [prove(law, 5.0) for law in laws_for(site, "pyspark")]
+            if all(p.status == "proved" for p in pys):
+                notes.append("engine-dependent: proved under pyspark")
+        return result(
+            "REFUTED", failing.law, laws=tuple(proofs), counterexample=cx, notes=tuple(notes)
+        )
+    reason = {
+        "failed": "fails for some values but",
+        "unknown": "timed out;",
+        "unprovable": "cannot be proved by Z3 and",
+    }[failing.status]
+    return result("UNKNOWN", f"{failing.law} {reason} {why}", laws=tuple(proofs))
+
+
+def check_sites(
+    sites: Sequence[Site],
+    engine: Engine,
+    sem: Semantics,
+    timeout_s: float = 20.0,
+    bound: Bound = Bound(),
+) -> list[Result]:
+    return [check_site(s, engine, sem, timeout_s, bound) for s in sites]
+
+
+def exit_code(results: Sequence[Result]) -> int:
+    """0 all proved, 1 something refuted, 3 unknown remains (refuted wins)."""
+    if any(r.verdict == "REFUTED" for r in results):
+        return 1
+    if any(r.verdict == "UNKNOWN" for r in results):
+        return 3
+    return 0
+
+
+# ----------------------------------------------------------------------------- reports
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return repr(v)
+    if isinstance(v, Mapping):
+        return [[_jsonable(k), _jsonable(x)] for k, x in v.items()]
+    if isinstance(v, tuple | list):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, str | int | float | bool) or v is None:
+        return v
+    return _show(v)
+
+
+def to_json(results: Sequence[Result]) -> dict[str, Any]:
+    out = []
+    for r in results:
+        item: dict[str, Any] = {
+            "file": r.file,
+            "line": r.line,
+            "col": r.col,
+            "op": r.op,
+            "call": r.text,
+            "engine": r.engine,
+            "verdict": r.verdict,
+            "law": r.law,
+            "laws": [
+                {"law": p.law, "status": p.status, "seconds": round(p.seconds, 4)} for p in r.laws
+            ],
+            "notes": list(r.notes),
+            "seconds": round(r.seconds, 4),
+        }
+        if r.counterexample is not None:
+            cx = r.counterexample
+            item["counterexample"] = {
+                "values": _jsonable(cx.values),
+                "partitions": _jsonable(cx.partitions),
+                "orders": _jsonable(cx.schedule),
+                "distributed": _jsonable(cx.distributed),
+                "sequential": _jsonable(cx.sequential),
+            }
+        out.append(item)
+    return {"tool": "cdcheck spark", "exit": exit_code(results), "results": out}
+
+
+def to_sarif(results: Sequence[Result], version: str) -> dict[str, Any]:
+    level = {"PROVED": "note", "REFUTED": "error", "UNKNOWN": "warning"}
+    rules = sorted({r.op for r in results})
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "cdcheck",
+                        "version": version,
+                        "rules": [
+                            {"id": f"spark/{op}", "shortDescription": {"text": f"{op} obligations"}}
+                            for op in rules
+                        ],
+                    }
+                },
+                "results": [
+                    {
+                        "ruleId": f"spark/{r.op}",
+                        "level": level[r.verdict],
+                        "message": {"text": r.line_text()},
+                        "locations": [
+                            {
+                                "physicalLocation": {
+                                    "artifactLocation": {"uri": r.file},
+                                    "region": {"startLine": r.line, "startColumn": r.col},
+                                }
+                            }
+                        ],
+                    }
+                    for r in results
+                ],
+            }
+        ],
+    }
