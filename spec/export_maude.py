@@ -92,14 +92,14 @@ def export_maude(m: Model, module: str = "CDCHECK-PLAN") -> str:
     trans_names: list[list[str]] = []
     beh_names: list[list[str]] = []
     for k, t in enumerate(m.types):
-        tn = type_names[k]
-        place_names.append([reg.fresh(tn + _clean(p).capitalize()) for p in t.places])
-        station_names.append([reg.fresh("st" + tn + _clean(s).capitalize()) for s in t.stations])
-        trans_names.append([reg.fresh(tn + _clean(x).capitalize()) for x in t.trans_names])
-        beh_names.append([reg.fresh(tn + _clean(x).capitalize()) for x in t.behavior_names])
-    port_names = [
-        reg.fresh(type_names[ty] + _clean(name).capitalize()) for ty, name, _ in m.ports
-    ]
+        tyname = type_names[k]
+        place_names.append([reg.fresh(tyname + _clean(p).capitalize()) for p in t.places])
+        station_names.append(
+            [reg.fresh("st" + tyname + _clean(s).capitalize()) for s in t.stations]
+        )
+        trans_names.append([reg.fresh(tyname + _clean(x).capitalize()) for x in t.trans_names])
+        beh_names.append([reg.fresh(tyname + _clean(x).capitalize()) for x in t.behavior_names])
+    port_names = [reg.fresh(type_names[ty] + _clean(name).capitalize()) for ty, name, _ in m.ports]
 
     emit(f"fmod {module} is")
     for inc in _INCLUDES:
@@ -152,7 +152,9 @@ def export_maude(m: Model, module: str = "CDCHECK-PLAN") -> str:
 
     def conn(c: int) -> str:
         k = m.connections[c]
-        return f"({inst[k.user]}, {port_names[k.use]})--({inst[k.provider]}, {port_names[k.provide]})"
+        return (
+            f"({inst[k.user]}, {port_names[k.use]})--({inst[k.provider]}, {port_names[k.provide]})"
+        )
 
     def question(q: int) -> str:
         qq = m.questions[q]
@@ -169,18 +171,14 @@ def export_maude(m: Model, module: str = "CDCHECK-PLAN") -> str:
         return f"[ dst: {inst[qq.dst]}, query: {query} ]"
 
     confs = []
-    for n, (nm, init) in enumerate(zip(m.nodes, m.initial, strict=True)):
+    for nm, init in zip(m.nodes, m.initial, strict=True):
         cname = reg.fresh("conf" + _clean(nm.name).capitalize())
         confs.append(cname)
         inv = ", ".join(inst[i] for i in bits(nm.inventory)) or "empty"
         insts = []
         for ii in init.instances:
-            t = m.types[ii.type]
             places = setof([place_names[ii.type][p] for p in bits(ii.places)])
-            queue = " ".join(
-                f"({push[p]} ; {beh_names[ii.type][b]})" for p, b in ii.queue
-            ) or "nil"
-            del t
+            queue = " ".join(f"({push[p]} ; {beh_names[ii.type][b]})" for p, b in ii.queue) or "nil"
             insts.append(
                 f"{inst[nm.slots[ii.slot]]} |-> {{ type: {type_names[ii.type]}, queue: {queue}, "
                 f"marking: m({places}, empty, empty) }}"
@@ -202,10 +200,8 @@ def export_maude(m: Model, module: str = "CDCHECK-PLAN") -> str:
             elif ins.op == 3:
                 prog.append(f"dcon({conn(ins.arg)})")
             elif ins.op == 4:
-                if ins.arg < 0:
-                    beh = "b(empty)"  # unknown behavior: never in the type, blocks as in Maude
-                else:
-                    beh = beh_names[ins.beh_type][ins.arg]
+                # an unknown behavior is never in the type: the push blocks, as in Maude
+                beh = "b(empty)" if ins.arg < 0 else beh_names[ins.beh_type][ins.arg]
                 prog.append(f"pushB({inst[ins.inst]}, {beh}, {push[ins.push]})")
             else:
                 prog.append(f"wait({inst[ins.inst]}, {push[ins.arg]})")
@@ -216,7 +212,6 @@ def export_maude(m: Model, module: str = "CDCHECK-PLAN") -> str:
             f"program: {' '.join(prog) or 'nil'}, externState: {', '.join(cache) or 'empty'}, "
             "pendingQuestions: nil, outgoingQuestions: nil, history: empty, incomingMsgs: nil > ."
         )
-        del n
     emit("\top globalsystem : -> System .")
     emit(f"\teq globalsystem = {', '.join(confs) or 'empty'} .")
     emit("endfm")

@@ -271,10 +271,10 @@ def _compile_type(t: A.ComponentType, port_base: int) -> tuple[TypeModel, list[t
     for b in t.behaviors:
         mask = 0
         for it in b.items:
-            d = defs.get(it.name.text)
-            if d is None:
+            tdef = defs.get(it.name.text)
+            if tdef is None:
                 raise ModelError(f"type {t.name}: unknown transition {it.name}")
-            mask |= 1 << term_of(d)
+            mask |= 1 << term_of(tdef)
         if mask not in beh_terms:
             beh_terms.append(mask)
             beh_names.append(b.name.text)
@@ -284,12 +284,12 @@ def _compile_type(t: A.ComponentType, port_base: int) -> tuple[TypeModel, list[t
     ending_trans: list[int] = []
     ending_station: list[int] = []
     for ti in range(len(trans_src)):
-        d: dict[int, int] = {}
+        emap: dict[int, int] = {}
         for s in bits(trans_st[ti]):
-            d[s] = len(ending_trans)
+            emap[s] = len(ending_trans)
             ending_trans.append(ti)
             ending_station.append(s)
-        ending_of.append(d)
+        ending_of.append(emap)
     endings_at_station = [0] * len(stations)
     for e, s in enumerate(ending_station):
         endings_at_station[s] |= 1 << e
@@ -316,10 +316,10 @@ def _compile_type(t: A.ComponentType, port_base: int) -> tuple[TypeModel, list[t
     port_decls: list[tuple[str, str]] = []
     for k, port in enumerate(t.ports):
         gp = 0
-        for p in port.places:
-            if p.text not in pidx:
-                raise ModelError(f"type {t.name}: port {port.name}: unknown place {p}")
-            gp |= 1 << pidx[p.text]
+        for pname in port.places:
+            if pname.text not in pidx:
+                raise ModelError(f"type {t.name}: port {port.name}: unknown place {pname}")
+            gp |= 1 << pidx[pname.text]
         gs = sum(1 << s for s in range(len(stations)) if gp >> station_place[s] & 1)
         gt = 0
         for ti in range(len(trans_src)):
@@ -341,9 +341,7 @@ def _compile_type(t: A.ComponentType, port_base: int) -> tuple[TypeModel, list[t
         groups[g.port] = g
         (uses if port.kind == "use" else provides).append(g)
         port_decls.append((port.name.text, port.kind))
-    use_of_place = tuple(
-        tuple(g for g in uses if g.places >> p & 1) for p in range(len(places))
-    )
+    use_of_place = tuple(tuple(g for g in uses if g.places >> p & 1) for p in range(len(places)))
     tm = TypeModel(
         name=t.name.text,
         places=places,
@@ -437,22 +435,19 @@ def compile_plan(plan: A.Plan, profile: Profile = "maude") -> Model:
 
     # First pass over everything that names connections, instances and push ids.
     for n in plan.nodes:
-        for c in n.connections:
-            conn_key(c)
+        for ac in n.connections:
+            conn_key(ac)
         for e in n.cache:
             if e.query.connection is not None:
                 conn_key(e.query.connection)
-        for q in n.queues:
-            iid(q.instance)
-            for pu in q.pushes:
+        for qdecl in n.queues:
+            iid(qdecl.instance)
+            for pu in qdecl.pushes:
                 pushes.add(pu.push_id.text)
         for ins in n.program:
             if isinstance(ins, A.Con | A.Dcon):
                 conn_key(ins.connection)
-            elif isinstance(ins, A.PushB):
-                iid(ins.instance)
-                pushes.add(ins.push_id.text)
-            elif isinstance(ins, A.Wait):
+            elif isinstance(ins, A.PushB | A.Wait):
                 iid(ins.instance)
                 pushes.add(ins.push_id.text)
             elif isinstance(ins, A.Del):
@@ -469,15 +464,15 @@ def compile_plan(plan: A.Plan, profile: Profile = "maude") -> Model:
 
     # Question universe.
     qset: set[Question] = set()
-    for ci, c in enumerate(connections):
+    for ci, kc in enumerate(connections):
         qset.update(
             {
-                Question(ACTIVE, c.user, c.use),
-                Question(ACTIVE, c.provider, c.provide),
-                Question(REFUSING, c.provider, c.provide),
-                Question(CONNECTED, c.provider, ci),
-                Question(ONDISC, c.user, ci),
-                Question(ONDISC, c.provider, ci),
+                Question(ACTIVE, kc.user, kc.use),
+                Question(ACTIVE, kc.provider, kc.provide),
+                Question(REFUSING, kc.provider, kc.provide),
+                Question(CONNECTED, kc.provider, ci),
+                Question(ONDISC, kc.user, ci),
+                Question(ONDISC, kc.provider, ci),
             }
         )
     waits: list[tuple[int, int]] = []
@@ -543,7 +538,9 @@ def compile_plan(plan: A.Plan, profile: Profile = "maude") -> Model:
                 if i not in slot_list:
                     slot_list.append(i)
                 local_type.setdefault(i, type_of_name(ins.type))
-                prog.append(Instr(ADD, i, type_of_name(ins.type), text=f"add {ins.instance}: {ins.type}"))
+                prog.append(
+                    Instr(ADD, i, type_of_name(ins.type), text=f"add {ins.instance}: {ins.type}")
+                )
             elif isinstance(ins, A.Del):
                 prog.append(Instr(DEL, iid(ins.instance), text=f"del {ins.instance}"))
             elif isinstance(ins, A.Con):
@@ -613,18 +610,18 @@ def compile_plan(plan: A.Plan, profile: Profile = "maude") -> Model:
             i = iid(s.instance)
             ty = local_type[i]
             pl = 0
-            for p in s.places:
-                if p.text not in types[ty].places:
-                    raise ModelError(f"start {s.instance}: unknown place {p}")
-                pl |= 1 << types[ty].places.index(p.text)
+            for pname in s.places:
+                if pname.text not in types[ty].places:
+                    raise ModelError(f"start {s.instance}: unknown place {pname}")
+                pl |= 1 << types[ty].places.index(pname.text)
             inits.append(InitialInstance(slot_of[i], ty, pl, queues.get(i, ())))
         conns = 0
-        for c in n.connections:
-            conns |= 1 << cidx(c)
+        for ac in n.connections:
+            conns |= 1 << cidx(ac)
         cache = 0
-        for q, v in entries:
-            qi = question_index[q]
-            cache = (cache & ~(3 << 2 * qi)) | ((2 if v else 1) << 2 * qi)
+        for qq, v in entries:
+            qk = question_index[qq]
+            cache = (cache & ~(3 << 2 * qk)) | ((2 if v else 1) << 2 * qk)
         initials.append(InitialNode(tuple(inits), conns, cache))
 
     n_inst = len(inst.index)
@@ -632,11 +629,12 @@ def compile_plan(plan: A.Plan, profile: Profile = "maude") -> Model:
     conn_by_provider = [0] * n_inst
     conn_mentions = [0] * n_inst
     conn_by_user_port: dict[tuple[int, int], int] = {}
-    for ci, c in enumerate(connections):
-        conn_by_provider[c.provider] |= 1 << ci
-        conn_mentions[c.provider] |= 1 << ci
-        conn_mentions[c.user] |= 1 << ci
-        conn_by_user_port[(c.user, c.use)] = conn_by_user_port.get((c.user, c.use), 0) | 1 << ci
+    for ci, kc in enumerate(connections):
+        conn_by_provider[kc.provider] |= 1 << ci
+        conn_mentions[kc.provider] |= 1 << ci
+        conn_mentions[kc.user] |= 1 << ci
+        key = (kc.user, kc.use)
+        conn_by_user_port[key] = conn_by_user_port.get(key, 0) | 1 << ci
     host_of = [-1] * n_inst
     hosts_of: list[list[int]] = [[] for _ in range(n_inst)]
     for k, nm in enumerate(nodes):
@@ -646,9 +644,9 @@ def compile_plan(plan: A.Plan, profile: Profile = "maude") -> Model:
                 host_of[i] = k
 
     refusing_lists: dict[int, list[int]] = {}
-    for k, q in enumerate(questions):
-        if q.kind == REFUSING:
-            refusing_lists.setdefault(q.dst, []).append(k)
+    for k, qq in enumerate(questions):
+        if qq.kind == REFUSING:
+            refusing_lists.setdefault(qq.dst, []).append(k)
     refusing_of = {d: tuple(v) for d, v in refusing_lists.items()}
 
     def qi(kind: int, dst: int, arg: int) -> int:

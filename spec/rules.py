@@ -194,9 +194,7 @@ def _with_inst(s: NodeState, slot: int, inst: Inst | None) -> NodeState:
 def _askable(s: NodeState, q: int, undesired: int) -> bool:
     """Collect-function test: not in history, not already outgoing, and the
     cached value is not the desired one (`undesired` is the code that blocks)."""
-    return (
-        not (s.history >> q & 1) and q not in s.outgoing and cache_get(s.cache, q) != undesired
-    )
+    return not (s.history >> q & 1) and q not in s.outgoing and cache_get(s.cache, q) != undesired
 
 
 # --------------------------------------------------------------------------- component evolution
@@ -283,7 +281,9 @@ def _activated_uses(m: Model, inst: Inst, after: Inst, st: int) -> Iterator[int]
             yield g.port
 
 
-def _enter_guard(m: Model, n: int, s: NodeState, slot: int, inst: Inst, after: Inst, st: int) -> bool:
+def _enter_guard(
+    m: Model, n: int, s: NodeState, slot: int, inst: Inst, after: Inst, st: int
+) -> bool:
     """Maude `isConnectedAndAllowed` for the use ports the entering activates."""
     nm = m.nodes[n]
     i = nm.slots[slot]
@@ -560,9 +560,8 @@ def AskQuestionForDisconnectPorts(m: Model, n: int, s: NodeState) -> LocalResult
             qs.append(m.q_active_use[c])
         if _askable(s, m.q_ondisc_user[c], CACHE_TRUE):
             qs.append(m.q_ondisc_user[c])
-    elif not (nm.inventory >> k.provider & 1):
-        if _askable(s, m.q_ondisc_prov[c], CACHE_TRUE):
-            qs.append(m.q_ondisc_prov[c])
+    elif not (nm.inventory >> k.provider & 1) and _askable(s, m.q_ondisc_prov[c], CACHE_TRUE):
+        qs.append(m.q_ondisc_prov[c])
     if qs:
         yield Step("AskQuestionForDisconnectPorts", n, -1, (c, *qs)), _ask(s, qs)
 
@@ -660,7 +659,11 @@ def SendAnswer(
     q, v, nx = a
     if not (sy.history >> q & 1) or msg_question(q) in sy.inbox:
         return None
-    return Step("SendAnswer", x, y, (q, code_of_tri(v))), nx, sy._replace(inbox=(*sy.inbox, msg_answer(q, v)))
+    return (
+        Step("SendAnswer", x, y, (q, code_of_tri(v))),
+        nx,
+        sy._replace(inbox=(*sy.inbox, msg_answer(q, v))),
+    )
 
 
 def ReceiveQuestion(m: Model, n: int, s: NodeState) -> LocalResult:
@@ -674,7 +677,10 @@ def ReceiveQuestion(m: Model, n: int, s: NodeState) -> LocalResult:
     q = msg >> 2
     if not (m.nodes[n].inventory >> m.questions[q].dst & 1):
         return
-    yield Step("ReceiveQuestion", n, -1, (q,)), s._replace(inbox=s.inbox[1:], pending=(*s.pending, q))
+    yield (
+        Step("ReceiveQuestion", n, -1, (q,)),
+        s._replace(inbox=s.inbox[1:], pending=(*s.pending, q)),
+    )
 
 
 def ReceiveAnswer(m: Model, n: int, s: NodeState) -> LocalResult:

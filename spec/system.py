@@ -16,20 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from . import rules as R
-from .model import KIND_NAMES, OP_NAMES, Model, bits
+from .model import OP_NAMES, Model, bits
 from .rules import Step
-from .state import (
-    CACHE_ABSENT,
-    GlobalState,
-    Inst,
-    NodeState,
-    Tri,
-    cache_get,
-    msg_answer,
-    msg_question,
-)
+from .state import GlobalState, Inst, NodeState, cache_get, msg_question
+
+if TYPE_CHECKING:
+    from .props import Atoms
 
 
 @dataclass(frozen=True)
@@ -62,7 +57,7 @@ class ConcertoSystem:
         self._states: list[list[NodeState]] = [[] for _ in range(k)]
         self._local: list[list[list[tuple[Step, int]] | None]] = [[] for _ in range(k)]
         self._pair: dict[tuple[int, int, int, int, int], tuple[Step, int, int] | None] = {}
-        self._atoms: object | None = None
+        self._atoms: Atoms | None = None
 
     # ------------------------------------------------------------------ interning
 
@@ -150,7 +145,7 @@ class ConcertoSystem:
                         if r is not None:
                             yield r[0], _put2(state, x, r[1], y, r[2])
 
-    def atoms(self) -> object:
+    def atoms(self) -> Atoms:
         """The atom table of spec.props (built on first use)."""
         if self._atoms is None:
             from .props import Atoms
@@ -185,7 +180,7 @@ class ConcertoSystem:
         elif rule in ("EnteringPlace", "AskQuestionForEnteringPlace"):
             i = a[0]
             r |= {inst(i), (n, "conns"), (n, "cache")}
-            for c, k in enumerate(m.connections):
+            for k in m.connections:
                 if k.user == i and k.provider in nm.slot_of:
                     r.add(inst(k.provider))
             if rule == "EnteringPlace":
@@ -368,17 +363,3 @@ def _put2(state: GlobalState, x: int, ix: int, y: int, iy: int) -> GlobalState:
     lst[x] = ix
     lst[y] = iy
     return tuple(lst)
-
-
-def _unused(_: Tri) -> None:  # keeps imports honest for type checkers
-    del _
-
-
-__all__ = [
-    "CACHE_ABSENT",
-    "KIND_NAMES",
-    "ConcertoSystem",
-    "Footprint",
-    "StepView",
-    "msg_answer",
-]

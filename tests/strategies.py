@@ -43,9 +43,7 @@ def component_types(draw: st.DrawFn, name: str) -> A.ComponentType:
             i = order.index(src)
             later = [t for t in targets if order.index(place_of[t]) > i]
             tgts = draw(st.lists(st.sampled_from(later), min_size=1, max_size=2, unique=True))
-            items.append(
-                A.TransitionDef(_id(f"t{n_trans}"), _id(src), tuple(_id(t) for t in tgts))
-            )
+            items.append(A.TransitionDef(_id(f"t{n_trans}"), _id(src), tuple(_id(t) for t in tgts)))
             reached.extend(place_of[t] for t in tgts if place_of[t] not in reached)
             n_trans += 1
         behaviors.append(A.Behavior(_id(f"b{b}"), tuple(items)))
@@ -85,15 +83,14 @@ def plans(draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4) -> A.Plan
     for u in range(n_inst):
         for use in _ports(inst_type[u], "use"):
             cands = [
-                (p, pro)
-                for p in range(n_inst)
-                if p != u
-                for pro in _ports(inst_type[p], "provide")
+                (p, pro) for p in range(n_inst) if p != u for pro in _ports(inst_type[p], "provide")
             ]
             if cands and draw(st.booleans()):
                 p, pro = draw(st.sampled_from(cands))
                 conns.append(
-                    A.Connection(A.PortRef(_id(names[u]), _id(use)), A.PortRef(_id(names[p]), _id(pro)))
+                    A.Connection(
+                        A.PortRef(_id(names[u]), _id(use)), A.PortRef(_id(names[p]), _id(pro))
+                    )
                 )
     initial_conn = [
         draw(st.booleans()) and started[_idx(names, c.user)] and started[_idx(names, c.provider)]
@@ -109,12 +106,10 @@ def plans(draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4) -> A.Plan
             for side in {node_of[_idx(names, c.user)], node_of[_idx(names, c.provider)]}:
                 programs[side].append(A.Con(c))
     pushes: list[tuple[int, str]] = []
-    n_push = 0
-    for _ in range(draw(st.integers(0, 4))):
+    for k in range(draw(st.integers(0, 4))):
         i = draw(st.integers(0, n_inst - 1))
         beh = draw(st.sampled_from(inst_type[i].behaviors)).name
-        pid = f"id{n_push}"
-        n_push += 1
+        pid = f"id{k}"
         programs[node_of[i]].append(A.PushB(_id(names[i]), beh, _id(pid)))
         pushes.append((i, pid))
     for n in range(n_nodes):
@@ -135,7 +130,12 @@ def plans(draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4) -> A.Plan
             if started[i]:
                 t = inst_type[i]
                 at = draw(
-                    st.lists(st.sampled_from([p.text for p in t.places]), min_size=1, max_size=2, unique=True)
+                    st.lists(
+                        st.sampled_from([p.text for p in t.places]),
+                        min_size=1,
+                        max_size=2,
+                        unique=True,
+                    )
                 )
                 starts.append(A.StartInstance(_id(names[i]), t.name, tuple(_id(p) for p in at)))
         known = [
@@ -147,7 +147,10 @@ def plans(draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4) -> A.Plan
         for c in conns:
             p = _idx(names, c.provider)
             if node_of[p] != n and node_of[_idx(names, c.user)] == n and draw(st.booleans()):
-                for q in (A.Query("isConnected", connection=c), A.Query("isRefusing", port=c.provider)):
+                for q in (
+                    A.Query("isConnected", connection=c),
+                    A.Query("isRefusing", port=c.provider),
+                ):
                     cache.setdefault(q, A.CacheEntry(q, draw(st.booleans())))
         nodes.append(
             A.NodeDecl(
