@@ -191,6 +191,85 @@ def _cmd_family(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------------------- spark
+
+
+def _cmd_spark(args: argparse.Namespace) -> int:
+    """`cdcheck spark job.py`: wires the PySpark reader and the RDD semantics to the checker."""
+    import json
+
+    from cdcheck.checker import spark as S
+    from cdcheck.lang.pyspark import read_job_file
+    from cdcheck.spec import rdd
+
+    if args.timeout <= 0:
+        _stderr().print("cdcheck spark: --timeout must be positive", markup=False)
+        return EXIT_BAD_INPUT
+    if args.replay:
+        from cdcheck.checker.spark_replay import pyspark_available
+
+        if not pyspark_available():
+            _stderr().print(
+                "cdcheck spark: --replay needs pyspark (pip install 'cdcheck[spark]') and Java 17",
+                markup=False,
+            )
+            return EXIT_BAD_INPUT
+    try:
+        sites = read_job_file(args.job, args.engine)
+    except PlanError as exc:
+        return _report_plan_error(exc, _sources_of(exc, SourceCache(), args.job))
+    if not sites:
+        _stderr().print(
+            f"{args.job}:1:1: error: no RDD operation of the catalog found", markup=False
+        )
+        return EXIT_BAD_INPUT
+    results = S.check_sites(sites, args.engine, rdd, args.timeout)
+    out = _stdout()
+    for r in results:
+        out.print(r.line_text(), markup=False)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(S.to_json(results), fh, indent=2)
+    if args.sarif:
+        with open(args.sarif, "w", encoding="utf-8") as fh:
+            json.dump(S.to_sarif(results, _version()), fh, indent=2)
+    if args.replay:
+        _replay_spark(sites, results)
+    return S.exit_code(results)
+
+
+def _replay_spark(sites: Sequence[object], results: Sequence[object]) -> None:
+    from cdcheck.checker import spark as S
+    from cdcheck.checker.spark_replay import ReplayError, local_spark, run_on_spark
+
+    todo = [
+        (site, r)
+        for site, r in zip(sites, results, strict=True)
+        if isinstance(r, S.Result) and r.counterexample is not None
+    ]
+    out = _stdout()
+    if not todo:
+        out.print("replay: no counterexample to replay", markup=False)
+        return
+    with local_spark() as sc:
+        for site, r in todo:
+            assert r.counterexample is not None
+            try:
+                rep = run_on_spark(sc, site, r.counterexample)  # type: ignore[arg-type]
+            except ReplayError as exc:
+                out.print(f"{r.file}:{r.line} replay failed: {exc}", markup=False)
+                continue
+            status = "as predicted" if rep.agrees else "NOT as predicted"
+            if not rep.forced_order:
+                status += " (the counterexample needs a merge order local Spark may not take)"
+            out.print(
+                f"{r.file}:{r.line} replay on Spark {sc.version}: spark={S._show(rep.spark)} "
+                f"predicted={S._show(rep.predicted)} sequential={S._show(rep.sequential)} "
+                f"{status}",
+                markup=False,
+            )
+
+
 # ----------------------------------------------------------------------------- main
 
 Command = Callable[[argparse.Namespace], int]
@@ -221,6 +300,18 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
     fam = sub("family", "print the plan of a parametric family at size N", _cmd_family)
     fam.add_argument("name", help="cps-update, cps-deploy, openstack-deploy, openstack-update")
     fam.add_argument("size", type=int, help="listener/sensor pairs or sites")
+
+    spark = sub(
+        "spark", "prove or refute that a PySpark job's result is its sequential one", _cmd_spark
+    )
+    spark.add_argument("job", help="the PySpark program (.py), read, never run")
+    spark.add_argument("--engine", choices=["pyspark", "scala"], default="pyspark")
+    spark.add_argument("--timeout", type=float, default=20.0, help="seconds per call site")
+    spark.add_argument("--json", metavar="F", help="write the verdicts as JSON to F")
+    spark.add_argument("--sarif", metavar="F", help="write the verdicts as SARIF to F")
+    spark.add_argument(
+        "--replay", action="store_true", help="rerun each counterexample on local Spark"
+    )
     return top, commands
 
 
