@@ -8,7 +8,7 @@ plans; a violation means a rule built a state the formalization cannot reach.
 from __future__ import annotations
 
 from .model import Model, bits
-from .state import GlobalState, NodeState
+from .state import CACHE_UNKNOWN, GlobalState, NodeState, Stuck, cache_get
 from .system import ConcertoSystem
 
 
@@ -57,6 +57,9 @@ def node_invariants(m: Model, n: int, s: NodeState) -> list[str]:
         out.append(f"{name}: connection out of range")
     if s.cache >> (2 * nq):
         out.append(f"{name}: cache entry out of range")
+    for entry in s.stuck:
+        if not 0 <= entry.q < nq or cache_get(s.cache, entry.q) != CACHE_UNKNOWN:
+            out.append(f"{name}: unreduced cache value without an unknown cache entry")
     if s.history >> nq:
         out.append(f"{name}: history entry out of range")
     for q in s.outgoing:
@@ -70,10 +73,10 @@ def node_invariants(m: Model, n: int, s: NodeState) -> list[str]:
         elif not (nm.inventory >> m.questions[q].dst & 1):
             out.append(f"{name}: pending question {m.question_text(q)} is not for this node")
     for msg in s.inbox:
-        q = msg >> 2
+        q, code = (msg.q, 3) if isinstance(msg, Stuck) else (msg >> 2, msg & 3)
         if not 0 <= q < nq:
             out.append(f"{name}: message out of range")
-        elif msg & 3 == 0 and not (nm.inventory >> m.questions[q].dst & 1):
+        elif code == 0 and not (nm.inventory >> m.questions[q].dst & 1):
             out.append(f"{name}: received question {m.question_text(q)} not for this node")
     return out
 

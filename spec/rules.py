@@ -40,8 +40,11 @@ from .model import (
 from .state import (
     CACHE_FALSE,
     CACHE_TRUE,
+    CACHE_UNKNOWN,
     Inst,
+    Msg,
     NodeState,
+    Stuck,
     Tri,
     cache_get,
     code_of_tri,
@@ -638,7 +641,8 @@ def answer_of(m: Model, x: int, sx: NodeState) -> tuple[int, Tri, NodeState] | N
             for r in m.refusing_by_dst(prov):
                 if cache_get(cache, r):
                     cache &= ~(3 << (2 * r))
-                    break
+                    stuck = tuple(e for e in sx.stuck if e.q != r)
+                    return q, v, sx._replace(pending=sx.pending[1:], cache=cache, stuck=stuck)
     return q, v, sx._replace(pending=sx.pending[1:], cache=cache)
 
 
@@ -659,10 +663,13 @@ def SendAnswer(
     q, v, nx = a
     if not (sy.history >> q & 1) or msg_question(q) in sy.inbox:
         return None
+    msg: Msg = msg_answer(q, v)
+    if v is None:
+        msg = Stuck(q, x, sx.instances, sx.conns, sx.pc)
     return (
         Step("SendAnswer", x, y, (q, code_of_tri(v))),
         nx,
-        sy._replace(inbox=(*sy.inbox, msg_answer(q, v))),
+        sy._replace(inbox=(*sy.inbox, msg)),
     )
 
 
@@ -672,7 +679,7 @@ def ReceiveQuestion(m: Model, n: int, s: NodeState) -> LocalResult:
     if not s.inbox:
         return
     msg = s.inbox[0]
-    if msg & 3:
+    if isinstance(msg, Stuck) or msg & 3:
         return
     q = msg >> 2
     if not (m.nodes[n].inventory >> m.questions[q].dst & 1):
@@ -690,16 +697,20 @@ def ReceiveAnswer(m: Model, n: int, s: NodeState) -> LocalResult:
     if not s.inbox:
         return
     msg = s.inbox[0]
-    code = msg & 3
-    if not code:
-        return
-    q = msg >> 2
+    if isinstance(msg, Stuck):
+        q, code = msg.q, CACHE_UNKNOWN
+        stuck = tuple(sorted((*(e for e in s.stuck if e.q != q), msg)))
+    else:
+        q, code = msg >> 2, msg & 3
+        if not code:
+            return
+        stuck = tuple(e for e in s.stuck if e.q != q) if s.stuck else s.stuck
     if not (s.history >> q & 1):
         return
     cache = (s.cache & ~(3 << (2 * q))) | (code << (2 * q))
     yield (
         Step("ReceiveAnswer", n, -1, (q, code)),
-        s._replace(inbox=s.inbox[1:], history=s.history & ~(1 << q), cache=cache),
+        s._replace(inbox=s.inbox[1:], history=s.history & ~(1 << q), cache=cache, stuck=stuck),
     )
 
 

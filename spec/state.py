@@ -39,6 +39,23 @@ class Inst(NamedTuple):
     endings: int
 
 
+class Stuck(NamedTuple):
+    """An answer whose value did not reduce (profile `maude`): Maude sends the
+    unreduced term `localQuestion(q, Is, Cs, RP)`, which embeds the answering
+    node's instances, connections and program at that moment. Two such answers
+    are equal only if those are; keeping them makes state counts match Maude's."""
+
+    q: int
+    node: int
+    instances: tuple[Inst | None, ...]
+    conns: int
+    pc: int
+
+
+Msg = int | Stuck
+"""A message: an int (question or known answer, see module docstring) or a Stuck answer."""
+
+
 class NodeState(NamedTuple):
     """One node (local configuration); the inventory and program text are static."""
 
@@ -50,7 +67,9 @@ class NodeState(NamedTuple):
     pending: tuple[int, ...]
     outgoing: tuple[int, ...]
     history: int
-    inbox: tuple[int, ...]
+    inbox: tuple[Msg, ...]
+    stuck: tuple[Stuck, ...] = ()
+    """Cache entries whose value is an unreduced term (code CACHE_UNKNOWN), by question."""
 
 
 GlobalState = tuple[int, ...]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from . import rules as R
 from .model import OP_NAMES, Model, bits
 from .rules import Step
-from .state import GlobalState, Inst, NodeState, cache_get, msg_question
+from .state import GlobalState, Inst, Msg, NodeState, Stuck, cache_get, msg_question
 
 if TYPE_CHECKING:
     from .props import Atoms
@@ -303,10 +303,13 @@ class ConcertoSystem:
         parts.append(f"queue [{q}]")
         return "; ".join(parts)
 
-    def msg_text(self, msg: int) -> str:
-        q = msg >> 2
-        text = f"{self.model.question_text(q)}@{self.model.instances[self.model.questions[q].dst]}"
-        code = msg & 3
+    def msg_text(self, msg: Msg) -> str:
+        m = self.model
+        if isinstance(msg, Stuck):
+            q, code = msg.q, 3
+        else:
+            q, code = msg >> 2, msg & 3
+        text = f"{m.question_text(q)}@{m.instances[m.questions[q].dst]}"
         if code == 0:
             return "?" + text
         return f"{text}={ {1: 'false', 2: 'true', 3: 'unknown'}[code] }"
