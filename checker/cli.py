@@ -270,6 +270,103 @@ def _replay_spark(sites: Sequence[object], results: Sequence[object]) -> None:
             )
 
 
+# ----------------------------------------------------------------------------- run
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    """`cdcheck run plan.cd`: one random execution of the semantics, as a trace."""
+    import random
+
+    from rich.text import Text
+
+    from cdcheck.spec.diagnose import explain_blocked
+    from cdcheck.spec.model import ModelError, compile_plan
+    from cdcheck.spec.system import ConcertoSystem
+
+    if args.steps < 0:
+        _stderr().print("cdcheck run: --steps must be >= 0", markup=False)
+        return EXIT_BAD_INPUT
+    try:
+        plan, _sources, warnings = load_checked(args.plan)
+    except PlanError as exc:
+        return _report_plan_error(exc, _sources_of(exc, SourceCache(), args.plan))
+    for w in warnings:
+        _stderr().print(w, markup=False)
+    try:
+        system = ConcertoSystem(compile_plan(plan, args.profile))
+    except ModelError as exc:
+        _stderr().print(f"{args.plan}:1:1: error: {exc}", markup=False)
+        return EXIT_BAD_INPUT
+    rng = random.Random(args.seed)
+    out = _stdout()
+    atoms = system.atoms()
+    state = system.initial_states()[0]
+    out.print(f"run of {args.plan} (seed {args.seed}, profile {args.profile})", markup=False)
+    for k in range(1, args.steps + 1):
+        if atoms.done(state):
+            out.print(
+                Text(
+                    f"done after {k - 1} steps: every program finished, every queue empty",
+                    style="bold green",
+                )
+            )
+            return EXIT_OK
+        succ = list(system.successors(state))
+        if not succ:
+            out.print(Text(f"deadlock after {k - 1} steps", style="bold red"))
+            for line in explain_blocked(system, state):
+                out.print(f"  {line}", markup=False)
+            return EXIT_VIOLATED
+        step, nxt = rng.choice(succ)
+        view = system.describe(step, state, nxt)
+        head = Text(f"{k:5d} ", style="dim")
+        head.append(f"{'/'.join(view.nodes):<14}", style="cyan")
+        head.append(f" {view.rule:<32}", style="bold")
+        head.append(f" {view.objects}")
+        out.print(head)
+        for change in view.changes:
+            out.print(Text(f"{'':6}{change}", style="dim"))
+        state = nxt
+    if atoms.done(state):
+        out.print(Text(f"done after {args.steps} steps", style="bold green"))
+        return EXIT_OK
+    out.print(
+        Text(f"step bound {args.steps} reached (neither done nor deadlocked)", style="yellow")
+    )
+    return EXIT_UNKNOWN
+
+
+# ----------------------------------------------------------------------------- export
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    """`cdcheck export --to maude plan.cd`: the plan as a module of the Maude formalization."""
+    from cdcheck.spec.export_maude import export_maude, module_name_of
+    from cdcheck.spec.model import ModelError, compile_plan
+
+    try:
+        plan, _sources, warnings = load_checked(args.plan)
+    except PlanError as exc:
+        return _report_plan_error(exc, _sources_of(exc, SourceCache(), args.plan))
+    for w in warnings:
+        _stderr().print(w, markup=False)
+    try:
+        text = export_maude(compile_plan(plan), args.module or module_name_of(args.plan))
+    except ModelError as exc:
+        _stderr().print(f"{args.plan}:1:1: error: {exc}", markup=False)
+        return EXIT_BAD_INPUT
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            _stderr().print(f"cdcheck export: cannot write {args.output}: {exc.strerror}")
+            return EXIT_BAD_INPUT
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 # ----------------------------------------------------------------------------- main
 
 Command = Callable[[argparse.Namespace], int]
@@ -312,6 +409,23 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
     spark.add_argument(
         "--replay", action="store_true", help="rerun each counterexample on local Spark"
     )
+
+    run = sub("run", "execute one random run of a plan and print the trace", _cmd_run)
+    run.add_argument("plan", help="the .cd plan file")
+    run.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    run.add_argument("--steps", type=int, default=1000, help="step bound (default 1000)")
+    run.add_argument(
+        "--profile",
+        choices=["maude", "intended"],
+        default="maude",
+        help="semantics profile (docs/semantics-notes.md)",
+    )
+
+    export = sub("export", "write a plan for another tool", _cmd_export)
+    export.add_argument("plan", help="the .cd plan file")
+    export.add_argument("--to", choices=["maude"], required=True, help="target format")
+    export.add_argument("-o", "--output", metavar="FILE", help="write to FILE (default stdout)")
+    export.add_argument("--module", help="Maude module name (default: from the file name)")
     return top, commands
 
 
