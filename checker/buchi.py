@@ -1,0 +1,589 @@
+"""LTL to transition-based generalized Büchi automata (TGBA), after Gastin and Oddoux.
+
+Algorithm (Gastin & Oddoux, "Fast LTL to Büchi automata translation", CAV 2001,
+the LTL2BA route), in three steps:
+
+1. The formula is simplified (`ltl_rewrite.simplify`) and put over `X U R`
+   only. Each temporal subformula is a state of a *very weak alternating
+   automaton* (VWAA): its transitions are pairs (cube, set of states to be
+   in next), computed by unfolding `a U b = b | (a & X(a U b))` and
+   `a R b = b & (a | X(a R b))`. Within a state's transitions, a pair that
+   needs more letters and more successor obligations than another is dropped.
+2. A TGBA state is a set of VWAA states (a conjunction of obligations). Its
+   edges are the products of its members' transitions. An edge belongs to the
+   acceptance set of an until-formula u when it does not postpone u: u is not
+   among the next obligations, or the edge's letter already fulfils u through
+   one of u's own non-looping transitions. Dominated edges (fewer letters,
+   more obligations, fewer acceptance marks than a sibling) are removed.
+3. States are merged by coarsest bisimulation (same guarded, marked edges into
+   the same classes), acceptance sets that mark every edge are dropped, and
+   edges with the same target and marks are joined into one small DNF guard.
+
+Why this route and why transition-based generalized acceptance:
+
+* The VWAA step is linear and the obligations-as-states construction makes
+  `G F p` a single state with two edges, `F G p` and `G(p -> F q)` two states
+  each; the pattern corpus stays at or below SPIN's never-claim sizes (see
+  benchmarks/bench_ltl.py and tests/ltl/test_sizes.py).
+* Acceptance on edges, one set per until-formula, is what the translation
+  produces naturally; degeneralizing would multiply states by up to the number
+  of sets. The Couvreur-style SCC emptiness check the checker uses handles
+  several sets directly, so `degeneralize` exists only for a nested-DFS check
+  and for counting state-based sizes against SPIN's.
+
+The automaton is built ahead (formulas are small; building it whole is what
+lets states be merged), and served through an on-the-fly style interface:
+`initial_states()`, `successors(q)`, `num_sets`, and `matches(guard, valuation)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import NamedTuple, TypeAlias
+
+from . import ltl_ast as A
+from .ltl_ast import Formula
+from .ltl_eval import LassoWord
+from .ltl_rewrite import simplify
+
+Literal: TypeAlias = tuple[A.Atom, bool]
+Cube: TypeAlias = frozenset[Literal]
+Guard: TypeAlias = tuple[Cube, ...]  # a disjunction of cubes; () is false
+
+TRUE_CUBE: Cube = frozenset()
+
+
+class Edge(NamedTuple):
+    """One automaton edge: taken on letters satisfying `guard`, it visits `marks`."""
+
+    guard: Guard
+    target: int
+    marks: frozenset[int]
+
+
+def matches(guard: Guard, valuation: Callable[[A.Atom], bool]) -> bool:
+    """Whether a state whose atoms evaluate by `valuation` satisfies the guard."""
+    return any(all(valuation(atom) == pol for atom, pol in cube) for cube in guard)
+
+
+def cube_text(cube: Cube) -> str:
+    if not cube:
+        return "true"
+    lits = sorted(cube, key=lambda lit: (str(lit[0]), not lit[1]))
+    return " & ".join(str(a) if pol else f"!{_atom_operand(a)}" for a, pol in lits)
+
+
+def _atom_operand(a: A.Atom) -> str:
+    text = str(a)
+    return f"({text})" if a.value is not None else text
+
+
+def guard_text(guard: Guard) -> str:
+    if not guard:
+        return "false"
+    if len(guard) == 1:
+        return cube_text(guard[0])
+    return " | ".join(f"({cube_text(c)})" if len(c) > 1 else cube_text(c) for c in guard)
+
+
+@dataclass(frozen=True)
+class Buchi:
+    """A transition-based generalized Büchi automaton.
+
+    A run is accepting when it takes, for every set 0..num_sets-1, infinitely
+    many edges carrying that mark. With num_sets == 0 every infinite run is.
+    `labels[q]` names the obligations state q stands for; `set_labels[i]` the
+    until-formula whose acceptance set is i.
+    """
+
+    formula: Formula
+    initial: tuple[int, ...]
+    edges: tuple[tuple[Edge, ...], ...]
+    num_sets: int
+    labels: tuple[str, ...]
+    set_labels: tuple[str, ...]
+    atoms: frozenset[A.Atom] = field(default=frozenset())
+
+    def initial_states(self) -> tuple[int, ...]:
+        return self.initial
+
+    def successors(self, q: int) -> tuple[Edge, ...]:
+        return self.edges[q]
+
+    @property
+    def num_states(self) -> int:
+        return len(self.edges)
+
+    @property
+    def num_edges(self) -> int:
+        """Edges as (source, target, marks) groups, each with one DNF guard."""
+        return sum(len(es) for es in self.edges)
+
+    @property
+    def num_cubes(self) -> int:
+        return sum(len(e.guard) for es in self.edges for e in es)
+
+    def describe(self) -> str:
+        """A readable listing, one state per block."""
+        lines = [
+            f"TGBA for {A.to_text(self.formula)}: {self.num_states} states, "
+            f"{self.num_edges} edges, {self.num_sets} acceptance sets"
+        ]
+        for i, label in enumerate(self.set_labels):
+            lines.append(f"  set {i}: {label}")
+        for q, es in enumerate(self.edges):
+            init = " (initial)" if q in self.initial else ""
+            lines.append(f"  state {q}{init}: {self.labels[q]}")
+            for e in es:
+                marks = " {" + ",".join(map(str, sorted(e.marks))) + "}" if e.marks else ""
+                lines.append(f"    [{guard_text(e.guard)}] -> {e.target}{marks}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- step 1: VWAA
+
+Obligations: TypeAlias = frozenset[Formula]
+Transitions: TypeAlias = frozenset[tuple[Cube, Obligations]]
+
+
+def to_core(f: Formula) -> Formula:
+    """NNF over `X U R` only: F, G, W and M are unfolded into U and R."""
+    if isinstance(f, A.TrueF | A.FalseF | A.Atom | A.Not):
+        return f
+    if isinstance(f, A.Next):
+        return A.Next(to_core(f.arg))
+    if isinstance(f, A.Finally):
+        return A.Until(A.TRUE, to_core(f.arg))
+    if isinstance(f, A.Globally):
+        return A.Release(A.FALSE, to_core(f.arg))
+    assert not isinstance(f, A.Implies | A.Equiv | A.Xor), "to_core expects NNF"
+    left, right = to_core(f.left), to_core(f.right)
+    if isinstance(f, A.WeakUntil):  # a W b = b R (a | b)
+        return A.Release(right, A.Or(left, right))
+    if isinstance(f, A.StrongRelease):  # a M b = b U (a & b)
+        return A.Until(right, A.And(left, right))
+    return type(f)(left, right)
+
+
+def _consistent(cube: Cube) -> bool:
+    seen: dict[A.Atom, bool] = {}
+    return all(seen.setdefault(atom, pol) == pol for atom, pol in cube)
+
+
+def _prune(ts: Iterable[tuple[Cube, Obligations]]) -> Transitions:
+    """Drop every transition needing more letters and more obligations than another."""
+    items = sorted(set(ts), key=lambda t: (len(t[0]), len(t[1])))
+    kept: list[tuple[Cube, Obligations]] = []
+    for cube, nxt in items:
+        if not any(c <= cube and n <= nxt for c, n in kept):
+            kept.append((cube, nxt))
+    return frozenset(kept)
+
+
+def _product(x: Transitions, y: Transitions) -> Transitions:
+    out = []
+    for c1, n1 in x:
+        for c2, n2 in y:
+            cube = c1 | c2
+            if _consistent(cube):
+                out.append((cube, n1 | n2))
+    return _prune(out)
+
+
+_ONE: Transitions = frozenset({(TRUE_CUBE, frozenset())})
+
+
+@cache
+def _bar(f: Formula) -> frozenset[Obligations]:
+    """f as a disjunction of conjunctions of VWAA states (minimal sets only)."""
+    if isinstance(f, A.TrueF):
+        return frozenset({frozenset()})
+    if isinstance(f, A.FalseF):
+        return frozenset()
+    if isinstance(f, A.And):
+        sets = {a | b for a in _bar(f.left) for b in _bar(f.right)}
+    elif isinstance(f, A.Or):
+        sets = set(_bar(f.left) | _bar(f.right))
+    else:
+        return frozenset({frozenset({f})})
+    return frozenset(s for s in sets if not any(t < s for t in sets))
+
+
+@cache
+def _delta(f: Formula) -> Transitions:
+    """The VWAA transitions of f (for a state, or any subformula while unfolding)."""
+    if isinstance(f, A.TrueF):
+        return _ONE
+    if isinstance(f, A.FalseF):
+        return frozenset()
+    if isinstance(f, A.Atom):
+        return frozenset({(frozenset({(f, True)}), frozenset())})
+    if isinstance(f, A.Not):
+        assert isinstance(f.arg, A.Atom)
+        return frozenset({(frozenset({(f.arg, False)}), frozenset())})
+    if isinstance(f, A.And):
+        return _product(_delta(f.left), _delta(f.right))
+    if isinstance(f, A.Or):
+        return _prune(_delta(f.left) | _delta(f.right))
+    if isinstance(f, A.Next):
+        return frozenset((TRUE_CUBE, s) for s in _bar(f.arg))
+    loop: Transitions = frozenset({(TRUE_CUBE, frozenset({f}))})
+    if isinstance(f, A.Until):
+        return _prune(_delta(f.right) | _product(_delta(f.left), loop))
+    if isinstance(f, A.Release):
+        return _product(_delta(f.right), _prune(_delta(f.left) | loop))
+    raise AssertionError(f"not a core formula: {A.to_text(f)}")
+
+
+# ---------------------------------------------------------------- step 2: generalized automaton
+
+
+@dataclass(frozen=True)
+class _RawEdge:
+    cube: Cube
+    target: Obligations
+    marks: frozenset[int]
+
+
+def _fulfils(u: Formula, cube: Cube, nxt: Obligations) -> bool:
+    """Whether an edge reading `cube` into `nxt` does not postpone the until-formula u."""
+    if u not in nxt:
+        return True
+    return any(c <= cube and u not in n and n <= nxt for c, n in _delta(u))
+
+
+def _edges_of(
+    state: Obligations, untils: Sequence[Formula], index: Mapping[Formula, int]
+) -> list[_RawEdge]:
+    combined: list[tuple[Cube, Obligations]] = [(TRUE_CUBE, frozenset())]
+    for member in sorted(state, key=A.to_text):
+        step = []
+        for c1, n1 in combined:
+            for c2, n2 in _delta(member):
+                cube = c1 | c2
+                if _consistent(cube):
+                    step.append((cube, n1 | n2))
+        combined = list(set(step))
+    raw = []
+    for cube, nxt in combined:
+        marks = frozenset(index[u] for u in untils if _fulfils(u, cube, nxt))
+        raw.append(_RawEdge(cube, nxt, marks))
+    return _prune_edges(raw)
+
+
+def _prune_edges(edges: list[_RawEdge]) -> list[_RawEdge]:
+    """Drop an edge when a sibling reads fewer letters, into fewer obligations, with more marks."""
+    ordered = sorted(set(edges), key=lambda e: (len(e.cube), len(e.target), -len(e.marks)))
+    kept: list[_RawEdge] = []
+    for e in ordered:
+        if not any(k.cube <= e.cube and k.target <= e.target and e.marks <= k.marks for k in kept):
+            kept.append(e)
+    return kept
+
+
+@dataclass
+class _Graph:
+    """The reachable part of the generalized automaton, before reduction."""
+
+    states: list[Obligations]
+    edges: list[list[tuple[Cube, int, frozenset[int]]]]
+    initial: list[int]
+    num_sets: int
+    set_labels: list[str]
+
+
+def _explore(core: Formula) -> _Graph:
+    untils: list[Formula] = sorted(
+        {g for g in A.subformulas(core) if isinstance(g, A.Until)}, key=A.to_text
+    )
+    index: dict[Formula, int] = {u: i for i, u in enumerate(untils)}
+    ids: dict[Obligations, int] = {}
+    states: list[Obligations] = []
+    edges: list[list[tuple[Cube, int, frozenset[int]]]] = []
+
+    def intern(s: Obligations) -> int:
+        if s not in ids:
+            ids[s] = len(states)
+            states.append(s)
+            edges.append([])
+        return ids[s]
+
+    initial = [intern(s) for s in sorted(_bar(core), key=lambda s: sorted(map(A.to_text, s)))]
+    todo = list(initial)
+    done: set[int] = set()
+    while todo:
+        q = todo.pop()
+        if q in done:
+            continue
+        done.add(q)
+        for e in _edges_of(states[q], untils, index):
+            t = intern(e.target)
+            edges[q].append((e.cube, t, e.marks))
+            if t not in done:
+                todo.append(t)
+    return _Graph(states, edges, initial, len(untils), [A.to_text(u) for u in untils])
+
+
+# ---------------------------------------------------------------- step 3: reduction
+
+
+def _drop_useless_sets(g: _Graph) -> None:
+    """Remove acceptance sets that every edge carries (their until-formula never waits)."""
+    used = [
+        i for i in range(g.num_sets) if any(i not in marks for es in g.edges for _, _, marks in es)
+    ]
+    renum = {old: new for new, old in enumerate(used)}
+    g.edges = [
+        [(c, t, frozenset(renum[m] for m in marks if m in renum)) for c, t, marks in es]
+        for es in g.edges
+    ]
+    g.num_sets = len(used)
+    g.set_labels = [g.set_labels[i] for i in used]
+
+
+def _bisimulation(g: _Graph) -> list[int]:
+    """Coarsest partition where equivalent states have the same (cube, class, marks) edges."""
+    n = len(g.states)
+    block = [0] * n
+    count = 1
+    while True:
+        sigs: dict[tuple[int, frozenset[tuple[Cube, int, frozenset[int]]]], int] = {}
+        new = []
+        for q in range(n):
+            sig = (block[q], frozenset((c, block[t], m) for c, t, m in g.edges[q]))
+            new.append(sigs.setdefault(sig, len(sigs)))
+        if len(sigs) == count:
+            return new
+        block, count = new, len(sigs)
+
+
+def _simplify_dnf(cubes: Iterable[Cube]) -> Guard:
+    """Remove subsumed cubes and join pairs that differ in one literal's sign, to a fixpoint."""
+    current = set(cubes)
+    changed = True
+    while changed:
+        changed = False
+        minimal = {c for c in current if not any(d < c for d in current)}
+        if minimal != current:
+            current, changed = minimal, True
+        for c in sorted(current, key=len):
+            for atom, pol in c:
+                partner = (c - {(atom, pol)}) | {(atom, not pol)}
+                if partner in current:
+                    current = (current - {c, partner}) | {c - {(atom, pol)}}
+                    changed = True
+                    break
+            if changed:
+                break
+    return tuple(sorted(current, key=lambda c: (len(c), cube_text(c))))
+
+
+def _label(state: Obligations) -> str:
+    if not state:
+        return "true"
+    return " & ".join(sorted(A.to_text(f) for f in state))
+
+
+def _finish(formula: Formula, g: _Graph) -> Buchi:
+    _drop_useless_sets(g)
+    block = _bisimulation(g)
+    # Number the classes in discovery order from the initial states (stable output).
+    order: dict[int, int] = {}
+    reps: dict[int, int] = {}
+    todo = list(g.initial)
+    while todo:
+        q = todo.pop(0)
+        b = block[q]
+        if b in order:
+            continue
+        order[b] = len(order)
+        reps[b] = q
+        todo.extend(t for _, t, _ in g.edges[q])
+    edges: list[tuple[Edge, ...]] = []
+    labels: list[str] = []
+    for b, _ in sorted(order.items(), key=lambda kv: kv[1]):
+        q = reps[b]
+        members = [_label(g.states[p]) for p in range(len(g.states)) if block[p] == b]
+        labels.append(" ~ ".join(sorted(set(members))))
+        raw = sorted(
+            {(c, order[block[t]], m) for c, t, m in g.edges[q]},
+            key=lambda e: (e[1], sorted(e[2]), cube_text(e[0])),
+        )
+        # An edge is redundant beside one to the same class with fewer letters and more marks.
+        kept = [
+            e
+            for e in raw
+            if not any(o != e and o[1] == e[1] and o[0] <= e[0] and e[2] <= o[2] for o in raw)
+        ]
+        grouped: dict[tuple[int, frozenset[int]], list[Cube]] = {}
+        for c, t, m in kept:
+            grouped.setdefault((t, m), []).append(c)
+        edges.append(
+            tuple(
+                Edge(_simplify_dnf(cs), t, m)
+                for (t, m), cs in sorted(
+                    grouped.items(), key=lambda kv: (kv[0][0], sorted(kv[0][1]))
+                )
+            )
+        )
+    initial = tuple(sorted({order[block[q]] for q in g.initial}))
+    return Buchi(
+        formula=formula,
+        initial=initial,
+        edges=tuple(edges),
+        num_sets=g.num_sets,
+        labels=tuple(labels),
+        set_labels=tuple(g.set_labels),
+        atoms=A.atoms(formula),
+    )
+
+
+def translate(f: Formula, *, simplified: bool = True) -> Buchi:
+    """The TGBA accepting exactly the words that satisfy f.
+
+    To look for violations, translate the negation: `translate(Not(f))`.
+    `simplified=False` skips the rewriting step (for tests of the construction itself).
+    """
+    from .ltl_rewrite import nnf
+
+    prepared = simplify(f) if simplified else nnf(f)
+    return _finish(f, _explore(to_core(prepared)))
+
+
+# ---------------------------------------------------------------- degeneralization
+
+
+@dataclass(frozen=True)
+class StateBuchi:
+    """A state-based Büchi automaton (one acceptance set, on states), as for a nested DFS."""
+
+    initial: tuple[int, ...]
+    edges: tuple[tuple[tuple[Guard, int], ...], ...]
+    accepting: frozenset[int]
+
+    @property
+    def num_states(self) -> int:
+        return len(self.edges)
+
+    @property
+    def num_edges(self) -> int:
+        return sum(len(es) for es in self.edges)
+
+
+def degeneralize(aut: Buchi) -> StateBuchi:
+    """The usual level construction: state (q, i) waits for set i; level k is accepting.
+
+    Levels advance along an edge through every consecutive set it carries, so
+    one edge can complete a round. Accepting states are those at level k
+    (the edge into them completed a round); with no sets every state accepts.
+    """
+    k = aut.num_sets
+    ids: dict[tuple[int, int], int] = {}
+    edges: list[list[tuple[Guard, int]]] = []
+    todo: list[tuple[int, int]] = []
+
+    def intern(node: tuple[int, int]) -> int:
+        if node not in ids:
+            ids[node] = len(edges)
+            edges.append([])
+            todo.append(node)
+        return ids[node]
+
+    initial = tuple(intern((q, 0)) for q in aut.initial)
+    while todo:
+        q, level = todo.pop()
+        src = ids[(q, level)]
+        start = 0 if level == k else level
+        for e in aut.successors(q):
+            j = start
+            while j < k and j in e.marks:
+                j += 1
+            edges[src].append((e.guard, intern((e.target, j))))
+    accepting = frozenset(i for (q, level), i in ids.items() if level == k)
+    return StateBuchi(initial, tuple(tuple(es) for es in edges), accepting)
+
+
+# ---------------------------------------------------------------- acceptance of a lasso word
+
+
+def accepts(aut: Buchi, word: LassoWord) -> bool:
+    """Whether the automaton accepts the ultimately periodic word (used as a cross-check).
+
+    The product of the word's lasso and the automaton is a finite graph; the
+    word is accepted iff a strongly connected component reachable from an
+    initial node has internal edges carrying every acceptance mark.
+    """
+    n = len(word)
+    graph: dict[tuple[int, int], list[tuple[tuple[int, int], frozenset[int]]]] = {}
+    todo = [(0, q) for q in aut.initial]
+    for node in todo:
+        graph.setdefault(node, [])
+    while todo:
+        pos, q = todo.pop()
+        letter = word.letter(pos)
+        nxt_pos = word.succ(pos)
+        for e in aut.successors(q):
+            if matches(e.guard, letter.__contains__):
+                node = (nxt_pos, e.target)
+                graph[(pos, q)].append((node, e.marks))
+                if node not in graph:
+                    graph[node] = []
+                    todo.append(node)
+    del n
+    everything = frozenset(range(aut.num_sets))
+    for component in _sccs(graph):
+        marks: set[int] = set()
+        internal = False
+        for node in component:
+            for succ, m in graph[node]:
+                if succ in component:
+                    internal = True
+                    marks |= m
+        if internal and marks >= everything:
+            return True
+    return False
+
+
+def _sccs(
+    graph: dict[tuple[int, int], list[tuple[tuple[int, int], frozenset[int]]]],
+) -> list[frozenset[tuple[int, int]]]:
+    """Tarjan's algorithm, iterative."""
+    index: dict[tuple[int, int], int] = {}
+    low: dict[tuple[int, int], int] = {}
+    on_stack: set[tuple[int, int]] = set()
+    stack: list[tuple[int, int]] = []
+    out: list[frozenset[tuple[int, int]]] = []
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            v, i = work.pop()
+            if i == 0:
+                index[v] = low[v] = len(index)
+                stack.append(v)
+                on_stack.add(v)
+            succs = graph[v]
+            if i < len(succs):
+                work.append((v, i + 1))
+                w = succs[i][0]
+                if w not in index:
+                    work.append((w, 0))
+                elif w in on_stack:
+                    low[v] = min(low[v], index[w])
+                continue
+            if low[v] == index[v]:
+                comp = []
+                while True:
+                    w = stack.pop()
+                    on_stack.discard(w)
+                    comp.append(w)
+                    if w == v:
+                        break
+                out.append(frozenset(comp))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[v])
+    return out

@@ -1,0 +1,494 @@
+"""Text to LTL formula: Spot's syntax, generic atoms, located errors.
+
+Operators and their priorities follow Spot's grammar, loosest first:
+`->` `<->` (right-associative, one level), `|`, `xor`, `&` (left-associative),
+`U R W M` (right-associative, one level), then the prefix operators
+`F G X !`. Spellings: `! ~`, `& && /\\`, `| || \\/`, `-> => -->`,
+`<-> <=> <-->`, `xor ^`, `[]` for G, `<>` for F, `V` for R, `true false`
+(any case) and `1 0`.
+
+Atoms are `name`, `name(arg, ...)`, `name = value` and `name(args) = value`,
+where names may be dotted (`i.port`) and an argument or value is a name or an
+integer, plus Spot's quoted atoms `"any text"`. As in Spot, a word starting with
+`F`, `G` or `X` not followed by a digit is read as that operator followed by
+the rest (`GFp` is `G F p`); inside an atom's argument list and after `=`,
+words are always names. Spot's Wring-style `a=0`/`a=1` is not supported:
+`name = value` is a structured atom resolved by the model's layer.
+
+The tokenizer is hand-written (it needs the context rules above and exact
+spans); Lark's LALR parser takes the tokens one by one, so an error knows the
+token before it and can say what was expected after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
+
+from . import ltl_ast as A
+
+_GRAMMAR = r"""
+%declare NAME INT QUOTED LPAR RPAR COMMA EQ NOT NEXT FINALLY GLOBALLY
+%declare AND OR XOR IMPLIES EQUIV UNTIL RELEASE WEAK STRONG TRUE FALSE
+
+?start: imp
+
+?imp: or_expr
+    | or_expr IMPLIES imp      -> implies
+    | or_expr EQUIV imp        -> equiv
+
+?or_expr: xor_expr
+    | or_expr OR xor_expr      -> or_
+?xor_expr: and_expr
+    | xor_expr XOR and_expr    -> xor
+?and_expr: temporal
+    | and_expr AND temporal    -> and_
+
+?temporal: unary
+    | unary UNTIL temporal     -> until
+    | unary RELEASE temporal   -> release
+    | unary WEAK temporal      -> weak_until
+    | unary STRONG temporal    -> strong_release
+
+?unary: primary
+    | NOT unary                -> not_
+    | NEXT unary               -> next_
+    | FINALLY unary            -> finally_
+    | GLOBALLY unary           -> globally
+
+?primary: LPAR imp RPAR        -> paren
+    | TRUE                     -> true_
+    | FALSE                    -> false_
+    | INT                      -> number
+    | atom
+
+atom: NAME
+    | NAME LPAR args RPAR
+    | NAME EQ value
+    | NAME LPAR args RPAR EQ value
+    | QUOTED                   -> quoted
+
+args: arg (COMMA arg)*
+?arg: NAME | INT
+?value: NAME | INT
+"""
+
+# How each token reads in a message.
+_DESCRIBE = {
+    "NAME": "a name",
+    "INT": "a number",
+    "QUOTED": "a quoted atom",
+    "LPAR": "`(`",
+    "RPAR": "`)`",
+    "COMMA": "`,`",
+    "EQ": "`=`",
+    "$END": "the end of the formula",
+}
+_OPERATORS = frozenset(
+    {
+        "NOT",
+        "NEXT",
+        "FINALLY",
+        "GLOBALLY",
+        "AND",
+        "OR",
+        "XOR",
+        "IMPLIES",
+        "EQUIV",
+        "UNTIL",
+        "RELEASE",
+        "WEAK",
+        "STRONG",
+    }
+)
+_BINARY_OPS = _OPERATORS - {"NOT", "NEXT", "FINALLY", "GLOBALLY"}
+_FORMULA_START = frozenset(
+    {"NAME", "INT", "QUOTED", "LPAR", "TRUE", "FALSE", "NOT", "NEXT", "FINALLY", "GLOBALLY"}
+)
+
+# Symbols, longest first so that `<->` wins over `<>` and `->`.
+_SYMBOLS: tuple[tuple[str, str], ...] = (
+    ("<-->", "EQUIV"),
+    ("-->", "IMPLIES"),
+    ("<->", "EQUIV"),
+    ("<=>", "EQUIV"),
+    ("->", "IMPLIES"),
+    ("=>", "IMPLIES"),
+    ("&&", "AND"),
+    ("||", "OR"),
+    ("/\\", "AND"),
+    ("\\/", "OR"),
+    ("[]", "GLOBALLY"),
+    ("<>", "FINALLY"),
+    ("&", "AND"),
+    ("|", "OR"),
+    ("^", "XOR"),
+    ("!", "NOT"),
+    ("~", "NOT"),
+    ("(", "LPAR"),
+    (")", "RPAR"),
+    (",", "COMMA"),
+    ("=", "EQ"),
+)
+_WORDS = {
+    "U": "UNTIL",
+    "R": "RELEASE",
+    "V": "RELEASE",
+    "W": "WEAK",
+    "M": "STRONG",
+    "xor": "XOR",
+    "X": "NEXT",
+    "F": "FINALLY",
+    "G": "GLOBALLY",
+}
+_PREFIX_LETTERS = {"X": "NEXT", "F": "FINALLY", "G": "GLOBALLY"}
+
+
+@dataclass(frozen=True)
+class SourceOffset:
+    """Where the formula's first character sits in a file (1-based line and column)."""
+
+    file: str
+    line: int = 1
+    col: int = 1
+
+
+class LtlError(Exception):
+    """A formula that cannot be read: a message and the offending character range."""
+
+    def __init__(self, message: str, start: int, end: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.start = start
+        self.end = max(end, start + 1)
+
+
+def render_error(
+    error: LtlError, text: str, offset: SourceOffset | None = None, *, label: str = "formula"
+) -> str:
+    """The error as `[file:line:col: ]error: message`, the formula's line, a caret below.
+
+    With an offset the position is that of the culprit in the file (the formula
+    may span lines; the first line is shifted by the offset's column).
+    """
+    line_no = text.count("\n", 0, error.start)
+    line_start = text.rfind("\n", 0, error.start) + 1
+    line_end = text.find("\n", line_start)
+    if line_end < 0:
+        line_end = len(text)
+    col = error.start - line_start
+    width = max(1, min(error.end, line_end) - error.start)
+    source_line = text[line_start:line_end].expandtabs(1)
+    if offset is not None:
+        file_line = offset.line + line_no
+        file_col = col + (offset.col if line_no == 0 else 1)
+        head = f"{offset.file}:{file_line}:{file_col}: error: {error.message}"
+    else:
+        head = f"error: {error.message} (in the {label}, column {col + 1})"
+    return "\n".join([head, "  " + source_line, "  " + " " * col + "^" * width])
+
+
+# ---------------------------------------------------------------- tokens
+
+
+def _is_name_start(c: str) -> bool:
+    return c.isascii() and (c.isalpha() or c == "_")
+
+
+def _is_name_char(c: str) -> bool:
+    return c.isascii() and (c.isalnum() or c == "_")
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split a formula into tokens; `LtlError` at the first character that fits none."""
+    tokens: list[Token] = []
+    i, n = 0, len(text)
+    depth_args = 0  # > 0 inside an atom's argument list: words are plain names
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+            continue
+        prev = tokens[-1].type if tokens else None
+        if c == '"':
+            j, chars = i + 1, []
+            while j < n and text[j] != '"':
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                chars.append(text[j])
+                j += 1
+            if j >= n:
+                raise LtlError('this quoted atom is never closed (missing `"`)', i, n)
+            tokens.append(_tok("QUOTED", "".join(chars), i, j + 1))
+            i = j + 1
+            continue
+        if c.isdigit():
+            j = i
+            while j < n and text[j].isdigit():
+                j += 1
+            if j < n and _is_name_char(text[j]):
+                k = j
+                while k < n and (_is_name_char(text[k]) or text[k] == "."):
+                    k += 1
+                raise LtlError(
+                    f"`{text[i:k]}` is not a name: names start with a letter or `_` "
+                    "(quote it to use it as an atom)",
+                    i,
+                    k,
+                )
+            tokens.append(_tok("INT", text[i:j], i, j))
+            i = j
+            continue
+        if _is_name_start(c):
+            plain = depth_args > 0 or prev == "EQ"
+            j = i
+            while j < n and (_is_name_char(text[j]) or (text[j] == "." and _dotted(text, j))):
+                j += 1
+            word = text[i:j]
+            if not plain and word in _WORDS:
+                tokens.append(_tok(_WORDS[word], word, i, j))
+            elif not plain and word.lower() in ("true", "false"):
+                tokens.append(_tok(word.lower().upper(), word, i, j))
+            elif not plain and c in _PREFIX_LETTERS and not text[i + 1].isdigit():
+                # Spot: `GFp` is `G F p`; only the first letter is taken here.
+                tokens.append(_tok(_PREFIX_LETTERS[c], c, i, i + 1))
+                j = i + 1
+            else:
+                tokens.append(_tok("NAME", word, i, j))
+            i = j
+            continue
+        for symbol, kind in _SYMBOLS:
+            if text.startswith(symbol, i):
+                if kind == "LPAR" and prev == "NAME" and depth_args == 0:
+                    depth_args = 1
+                elif kind == "LPAR" and depth_args > 0:
+                    depth_args += 1
+                elif kind == "RPAR" and depth_args > 0:
+                    depth_args -= 1
+                tokens.append(_tok(kind, symbol, i, i + len(symbol)))
+                i += len(symbol)
+                break
+        else:
+            raise LtlError(f"unexpected character `{c}`", i, i + 1)
+    return tokens
+
+
+def _dotted(text: str, j: int) -> bool:
+    """A `.` at j continues a dotted name only if a name starts right after it."""
+    return j + 1 < len(text) and _is_name_start(text[j + 1])
+
+
+def _tok(kind: str, value: str, start: int, end: int) -> Token:
+    return Token(kind, value, start_pos=start, end_pos=end, line=1, column=start + 1)
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@cache
+def _parser() -> Lark:
+    return Lark(_GRAMMAR, parser="lalr", lexer="basic")
+
+
+class _ToFormula(Transformer[Token, A.Formula]):
+    """Builds formula values from the parse tree (one method per rule)."""
+
+    def implies(self, c: list[A.Formula]) -> A.Formula:
+        return A.Implies(c[0], c[2])
+
+    def equiv(self, c: list[A.Formula]) -> A.Formula:
+        return A.Equiv(c[0], c[2])
+
+    def or_(self, c: list[A.Formula]) -> A.Formula:
+        return A.Or(c[0], c[2])
+
+    def xor(self, c: list[A.Formula]) -> A.Formula:
+        return A.Xor(c[0], c[2])
+
+    def and_(self, c: list[A.Formula]) -> A.Formula:
+        return A.And(c[0], c[2])
+
+    def until(self, c: list[A.Formula]) -> A.Formula:
+        return A.Until(c[0], c[2])
+
+    def release(self, c: list[A.Formula]) -> A.Formula:
+        return A.Release(c[0], c[2])
+
+    def weak_until(self, c: list[A.Formula]) -> A.Formula:
+        return A.WeakUntil(c[0], c[2])
+
+    def strong_release(self, c: list[A.Formula]) -> A.Formula:
+        return A.StrongRelease(c[0], c[2])
+
+    def not_(self, c: list[A.Formula]) -> A.Formula:
+        return A.Not(c[1])
+
+    def next_(self, c: list[A.Formula]) -> A.Formula:
+        return A.Next(c[1])
+
+    def finally_(self, c: list[A.Formula]) -> A.Formula:
+        return A.Finally(c[1])
+
+    def globally(self, c: list[A.Formula]) -> A.Formula:
+        return A.Globally(c[1])
+
+    def paren(self, c: list[A.Formula]) -> A.Formula:
+        return c[1]
+
+    def true_(self, c: list[Token]) -> A.Formula:
+        return A.TRUE
+
+    def false_(self, c: list[Token]) -> A.Formula:
+        return A.FALSE
+
+    def number(self, c: list[Token]) -> A.Formula:
+        tok = c[0]
+        if tok.value == "1":
+            return A.TRUE
+        if tok.value == "0":
+            return A.FALSE
+        raise LtlError(
+            f"a number is not a formula: `{tok.value}` (only 0 and 1, for false and true)",
+            _start(tok),
+            _end(tok),
+        )
+
+    def quoted(self, c: list[Token]) -> A.Formula:
+        tok = c[0]
+        return A.Atom(str(tok.value), quoted=True, span=(_start(tok), _end(tok)))
+
+    def args(self, c: list[Token]) -> tuple[Token, ...]:
+        return tuple(t for t in c if t.type != "COMMA")
+
+    def atom(self, c: list[object]) -> A.Formula:
+        name = c[0]
+        assert isinstance(name, Token)
+        args: tuple[str, ...] = ()
+        value: str | None = None
+        last: Token = name
+        rest = c[1:]
+        if rest and isinstance(rest[0], Token) and rest[0].type == "LPAR":
+            arg_tokens = rest[1]
+            assert isinstance(arg_tokens, tuple)
+            args = tuple(str(t.value) for t in arg_tokens)
+            closing = rest[2]
+            assert isinstance(closing, Token)
+            last = closing
+            rest = rest[3:]
+        if rest:
+            value_tok = rest[1]
+            assert isinstance(value_tok, Token)
+            value = str(value_tok.value)
+            last = value_tok
+        return A.Atom(str(name.value), args, value, span=(_start(name), _end(last)))
+
+
+def _start(tok: Token) -> int:
+    return tok.start_pos or 0
+
+
+def _end(tok: Token) -> int:
+    return tok.end_pos if tok.end_pos is not None else _start(tok) + len(str(tok.value))
+
+
+def parse(text: str) -> A.Formula:
+    """Read one formula; raise `LtlError` (never another exception) if it is not valid."""
+    tokens = tokenize(text)
+    if not tokens:
+        raise LtlError("empty formula: expected an LTL formula such as `G !deadlock`", 0, 1)
+    parser = _parser().parse_interactive("")
+    prev: Token | None = None
+    try:
+        for tok in tokens:
+            parser.feed_token(tok)
+            prev = tok
+        tree = parser.feed_eof(prev)  # type: ignore[no-untyped-call]
+    except UnexpectedToken as exc:
+        raise _explain(exc, prev, tokens, text) from None
+    except UnexpectedInput as exc:  # pragma: no cover - the tokenizer leaves no other kind
+        raise LtlError("syntax error", 0, len(text)) from exc
+    try:
+        formula = _ToFormula().transform(tree)
+    except VisitError as exc:
+        if isinstance(exc.orig_exc, LtlError):
+            raise exc.orig_exc from None
+        raise
+    assert not isinstance(formula, Token)
+    return formula
+
+
+def _explain(exc: UnexpectedToken, prev: Token | None, tokens: list[Token], text: str) -> LtlError:
+    """Turn the parser's complaint into a sentence about the formula's shape."""
+    tok: Token = exc.token
+    at_end = tok.type == "$END"
+    start = len(text) if at_end else _start(tok)
+    end = start + 1 if at_end else _end(tok)
+    expected = set(exc.expected or ())
+    found = "the end of the formula" if at_end else f"`{tok.value}`"
+    in_args = _inside_atom_arguments(tokens, prev)
+
+    if in_args:
+        if prev is not None and prev.type in ("LPAR", "COMMA"):
+            return LtlError(
+                f"expected an argument (a name, `a.b` or a number) after `{prev.value}`, "
+                f"found {found}",
+                start,
+                end,
+            )
+        return LtlError(f"expected `,` or `)` in the atom's arguments, found {found}", start, end)
+    if prev is not None and prev.type == "EQ":
+        return LtlError(
+            f"expected a value (a name or a number) after `=`, found {found}", start, end
+        )
+    if prev is None and tok.type in _BINARY_OPS:
+        return LtlError(f"`{tok.value}` needs a formula on its left", start, end)
+    if prev is not None and (prev.type in _OPERATORS or prev.type == "LPAR"):
+        if prev.type == "LPAR" and tok.type == "RPAR":
+            return LtlError("empty parentheses: expected a formula inside", _start(prev), end)
+        return LtlError(f"expected a formula after `{prev.value}`, found {found}", start, end)
+    if at_end and "RPAR" in expected:
+        opening = _unclosed_paren(tokens)
+        if opening is not None:
+            return LtlError("this `(` is never closed", _start(opening), _end(opening))
+    if tok.type == "RPAR":
+        return LtlError("unmatched `)`", start, end)
+    if tok.type in _FORMULA_START:
+        return LtlError(
+            f"expected an operator (such as `&`, `|`, `->` or `U`) before {found}", start, end
+        )
+    if tok.type == "EQ":
+        return LtlError("`=` may only follow an atom's name, as in `head(s) = v`", start, end)
+    if tok.type == "COMMA":
+        return LtlError("`,` may only separate an atom's arguments", start, end)
+    wanted = sorted({_DESCRIBE.get(e, e.lower()) for e in expected if not e.startswith("__")})
+    return LtlError(f"unexpected {found}; expected {', '.join(wanted)}", start, end)
+
+
+def _inside_atom_arguments(tokens: list[Token], prev: Token | None) -> bool:
+    """Whether `prev` lies in an unclosed `name(` argument list."""
+    if prev is None:
+        return False
+    depth = 0
+    for i, tok in enumerate(tokens):
+        if tok.type == "LPAR" and depth == 0 and i > 0 and tokens[i - 1].type == "NAME":
+            depth = 1
+        elif tok.type == "LPAR" and depth > 0:
+            depth += 1
+        elif tok.type == "RPAR" and depth > 0:
+            depth -= 1
+        if tok is prev:
+            return depth > 0
+    return False
+
+
+def _unclosed_paren(tokens: list[Token]) -> Token | None:
+    stack: list[Token] = []
+    for tok in tokens:
+        if tok.type == "LPAR":
+            stack.append(tok)
+        elif tok.type == "RPAR" and stack:
+            stack.pop()
+    return stack[-1] if stack else None
