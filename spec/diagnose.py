@@ -59,7 +59,10 @@ def _instruction(m: Model, n: int, s: NodeState) -> str | None:
         if not (s.conns >> c & 1):
             return f"{head}: {nm.name} does not hold this connection"
         parts = []
-        for label, q in (("onDisconnect@user", m.q_ondisc_user[c]), ("onDisconnect@provider", m.q_ondisc_prov[c])):
+        for label, q in (
+            ("onDisconnect@user", m.q_ondisc_user[c]),
+            ("onDisconnect@provider", m.q_ondisc_prov[c]),
+        ):
             v = question(m, n, s, q)
             if v is not True:
                 parts.append(f"{label} is {_tri(v)}")
@@ -103,16 +106,15 @@ def _behavior(m: Model, n: int, s: NodeState, slot: int, inst: Inst) -> list[str
                 out.append(f"{who} cannot enter {place}: use port {pname} is not connected")
                 continue
             c = cands[0]
-            conf = nm.inventory >> m.connections[c].provider & 1 or cache_get(
-                s.cache, m.q_connected[c]
-            ) == 2
+            conf = (
+                nm.inventory >> m.connections[c].provider & 1
+                or cache_get(s.cache, m.q_connected[c]) == 2
+            )
             v = question(m, n, s, m.q_refusing[c], exclude=slot)
             if not conf:
                 out.append(f"{who} cannot enter {place}: {m.conn_text(c)} not confirmed")
             elif v is not False:
-                out.append(
-                    f"{who} cannot enter {place}: provider of {pname} refusing is {_tri(v)}"
-                )
+                out.append(f"{who} cannot enter {place}: provider of {pname} refusing is {_tri(v)}")
     for slot2, inst2, p, after in _firings(m, n, s):
         if slot2 != slot:
             continue

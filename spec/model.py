@@ -76,6 +76,8 @@ class TypeModel:
     trans_src: tuple[int, ...]
     trans_stations: tuple[int, ...]
     trans_names: tuple[str, ...]
+    trans_index: dict[str, int]
+    """Every transition name of the type -> its term (names of equal terms share one)."""
     ending_of: tuple[dict[int, int], ...]
     """ending_of[t][station] = bit index of te(t, station)."""
     ending_trans: tuple[int, ...]
@@ -351,6 +353,7 @@ def _compile_type(t: A.ComponentType, port_base: int) -> tuple[TypeModel, list[t
         trans_src=tuple(trans_src),
         trans_stations=tuple(trans_st),
         trans_names=tuple(trans_names),
+        trans_index={name: term_of(d) for name, d in defs.items()},
         ending_of=tuple(ending_of),
         ending_trans=tuple(ending_trans),
         ending_station=tuple(ending_station),

@@ -14,11 +14,12 @@ recombines memoized ids.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import rules as R
+from .por_groups import ConcertoGroups, GroupFootprint
 from .model import OP_NAMES, Model, bits
 from .rules import Step
 from .state import GlobalState, Inst, Msg, NodeState, Stuck, cache_get, msg_question
@@ -58,6 +59,7 @@ class ConcertoSystem:
         self._local: list[list[list[tuple[Step, int]] | None]] = [[] for _ in range(k)]
         self._pair: dict[tuple[int, int, int, int, int], tuple[Step, int, int] | None] = {}
         self._atoms: Atoms | None = None
+        self._por_groups: ConcertoGroups | None = None
 
     # ------------------------------------------------------------------ interning
 
@@ -152,6 +154,28 @@ class ConcertoSystem:
 
             self._atoms = Atoms(self)
         return self._atoms
+
+    # ------------------------------------------------------------------ partial-order reduction
+
+    def por_groups(self) -> Mapping[tuple[object, ...], GroupFootprint]:
+        """Transition groups and their static footprints (spec.por_groups)."""
+        return self._por().groups
+
+    def group_of(self, state: GlobalState, step: Step) -> tuple[object, ...]:
+        """The transition group of a step enabled at `state`."""
+        n = step.node
+        return self._por().group_of(n, self.node(state, n), step.rule, step.args)
+
+    def enabling_keys(self, state: GlobalState, group: tuple[object, ...]) -> frozenset[object]:
+        """Keys one of which must be written before `group` (disabled) can fire."""
+        n = group[1]
+        assert isinstance(n, int)
+        return self._por().enabling_keys(group, self.node(state, n))
+
+    def _por(self) -> ConcertoGroups:
+        if self._por_groups is None:
+            self._por_groups = ConcertoGroups(self.model)
+        return self._por_groups
 
     # ------------------------------------------------------------------ footprints
 

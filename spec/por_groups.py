@@ -1,0 +1,384 @@
+"""Transition groups of a Concerto-D model, for partial-order reduction.
+
+The generic reduction (`cdcheck.checker.por`) needs a fixed universe of
+transition groups, a footprint per group covering every step the group can
+take in any state, and, per state, the keys that must change before a disabled
+group can fire. This module derives them from the rules (spec/rules.py), one
+group per:
+
+    ("evo", n, i)     FiringTransitions/EndingTransition/EnteringPlace/
+                      FinishingBehavior of instance i on node n
+    ("ask", n, i)     AskQuestionFor{FiringTransitions,EnteringPlace} of i on n
+    ("prog", n, k)    the k-th instruction of n's program (add/del/con/dcon/pushB/wait)
+    ("askp", n, k)    AskQuestionFor{DisconnectPorts,Wait} for that instruction
+    ("sendq", n, q)   SendQuestion of question q by n (to any host)
+    ("senda", n, q)   SendAnswer of question q by n (to any asker)
+    ("recvq", n, q)   ReceiveQuestion of q on n
+    ("recva", n, q)   ReceiveAnswer to q on n
+
+Keys are per node: `(n, "inst", i)`, `(n, "conn", c)` (one connection of the
+node's set), `(n, "pc")`, `(n, "cache", q)` (cached answer, unreduced ones
+included), `(n, "hist", q)` (q in history), `(n, "asked", q)` (q in history
+or outgoing: what the collect functions test), and the two ends of each FIFO,
+`(n, "out"|"pend"|"in", "head"|"tail")`. Appending writes the tail, popping
+the head: when both are enabled the queue is non-empty, so they commute. The
+head key of an empty queue is woken through its tail writers (see
+`enabling_keys`). A send and the receive of a non-empty inbox are therefore
+independent, as are the firings of two instances that do not read each other.
+
+Facts used to keep footprints tight (each follows from the rules):
+a node only asks about instances outside its inventory, and a question is only
+sent to hosts of its destination, so an answer's addressee never has that
+question among its own inbox's questions (SendAnswer's `not occurs` test is
+constant); SendQuestion moves q from outgoing to history, so "asked" does
+not change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .model import (
+    ACTIVE,
+    ADD,
+    COMPLETED,
+    CON,
+    CONNECTED,
+    DCON,
+    DEL,
+    ONDISC,
+    PUSH,
+    REFUSING,
+    WAIT,
+    Model,
+    bits,
+)
+from .rules import _enterings, _firings
+from .state import NodeState, Stuck
+
+Key = tuple[object, ...]
+GroupId = tuple[object, ...]
+
+_LOCAL_PROGRAM = {
+    "AddComponentInstance",
+    "DeleteComponentInstance",
+    "ConnectPorts",
+    "DisconnectPorts",
+    "PushingBehavior",
+    "Waiting",
+}
+_EVOLUTION = {"FiringTransitions", "EndingTransition", "EnteringPlace", "FinishingBehavior"}
+_ASK_INSTANCE = {"AskQuestionForFiringTransitions", "AskQuestionForEnteringPlace"}
+_ASK_PROGRAM = {"AskQuestionForDisconnectPorts", "AskQuestionForWait"}
+_MESSAGES = {
+    "SendQuestion": "sendq",
+    "SendAnswer": "senda",
+    "ReceiveQuestion": "recvq",
+    "ReceiveAnswer": "recva",
+}
+
+
+@dataclass(frozen=True)
+class GroupFootprint:
+    reads: frozenset[Key]
+    writes: frozenset[Key]
+
+
+class _Builder:
+    """Accumulates reads and writes of one group (writes are also reads)."""
+
+    def __init__(self) -> None:
+        self.r: set[Key] = set()
+        self.w: set[Key] = set()
+
+    def read(self, *keys: Key) -> None:
+        self.r.update(keys)
+
+    def write(self, *keys: Key) -> None:
+        self.w.update(keys)
+        self.r.update(keys)
+
+    def done(self) -> GroupFootprint:
+        return GroupFootprint(frozenset(self.r), frozenset(self.w))
+
+
+class ConcertoGroups:
+    """The group universe of one model, and its state-dependent enabling keys."""
+
+    def __init__(self, model: Model) -> None:
+        self.m = model
+        m = model
+        self.asks_inst: dict[tuple[int, int], tuple[int, ...]] = {}
+        self.asks_prog: dict[tuple[int, int], tuple[int, ...]] = {}
+        for n, nm in enumerate(m.nodes):
+            for i in nm.slots:
+                self.asks_inst[(n, i)] = self._inst_questions(n, i)
+            for k, ins in enumerate(nm.program):
+                qs = self._prog_questions(n, ins.op, ins.inst, ins.arg, ins.push)
+                if qs is not None:
+                    self.asks_prog[(n, k)] = qs
+        self.askable: list[set[int]] = [set() for _ in m.nodes]
+        for (n, _), qs in (*self.asks_inst.items(), *self.asks_prog.items()):
+            self.askable[n].update(qs)
+        self.askers: dict[int, tuple[int, ...]] = {}
+        for n, qs in enumerate(self.askable):
+            for q in qs:
+                self.askers[q] = (*self.askers.get(q, ()), n)
+        self.groups: dict[GroupId, GroupFootprint] = {}
+        self._build()
+        self._nes: dict[tuple[GroupId, NodeState], frozenset[Key]] = {}
+
+    # ------------------------------------------------------------------ questions
+
+    def _remote(self, n: int, inst: int) -> bool:
+        return not (self.m.nodes[n].inventory >> inst & 1)
+
+    def _inst_questions(self, n: int, i: int) -> tuple[int, ...]:
+        m = self.m
+        qs: list[int] = []
+        for c in bits(m.conn_by_provider[i]):
+            if self._remote(n, m.connections[c].user):
+                qs.append(m.q_active_use[c])
+        for c, k in enumerate(m.connections):
+            if k.user == i and self._remote(n, k.provider):
+                qs += [m.q_connected[c], m.q_refusing[c]]
+        return tuple(dict.fromkeys(qs))
+
+    def _prog_questions(
+        self, n: int, op: int, inst: int, arg: int, push: int
+    ) -> tuple[int, ...] | None:
+        m = self.m
+        if op == DCON:
+            k = m.connections[arg]
+            if self._remote(n, k.user):
+                return (m.q_active_use[arg], m.q_ondisc_user[arg])
+            if self._remote(n, k.provider):
+                return (m.q_ondisc_prov[arg],)
+            return ()
+        if op == WAIT:
+            if self._remote(n, inst):
+                return (m.q_completed[(inst, arg)],)
+            return ()
+        return None
+
+    def _question_reads(self, b: _Builder, n: int, q: int) -> None:
+        """What `rules.question(m, n, s, q)` reads on node n."""
+        m = self.m
+        qq = m.questions[q]
+        if self._remote(n, qq.dst):
+            b.read((n, "cache", q))
+            return
+        self._local_answer_reads(b, n, q)
+
+    def _local_answer_reads(self, b: _Builder, n: int, q: int) -> None:
+        """What `rules.local_answer(m, n, s, q)` reads."""
+        m = self.m
+        qq = m.questions[q]
+        slot_of = m.nodes[n].slot_of
+        if qq.kind in (ACTIVE, REFUSING):
+            if qq.dst in slot_of:
+                b.read((n, "inst", qq.dst))
+        elif qq.kind == CONNECTED:
+            b.read((n, "conn", qq.arg))
+        elif qq.kind == ONDISC:
+            b.read((n, "pc"))
+        else:
+            assert qq.kind == COMPLETED
+            b.read((n, "pc"))
+            if qq.dst in slot_of:
+                b.read((n, "inst", qq.dst))
+
+    # ------------------------------------------------------------------ footprints
+
+    def _guard_reads(self, b: _Builder, n: int, i: int) -> None:
+        """Fire and enter guards of instance i (isSafeToFire, isConnectedAndAllowed)."""
+        m = self.m
+        b.read((n, "inst", i))
+        for c in bits(m.conn_by_provider[i]):
+            b.read((n, "conn", c))
+            self._question_reads(b, n, m.q_active_pro[c])
+            self._question_reads(b, n, m.q_active_use[c])
+        for c, k in enumerate(m.connections):
+            if k.user == i:
+                b.read((n, "conn", c))
+                if self._remote(n, k.provider):
+                    b.read((n, "cache", m.q_connected[c]))
+                self._question_reads(b, n, m.q_refusing[c])
+
+    def _build(self) -> None:
+        m = self.m
+        g = self.groups
+        for n, nm in enumerate(m.nodes):
+            for i in nm.slots:
+                b = _Builder()
+                self._guard_reads(b, n, i)
+                b.write((n, "inst", i))
+                g[("evo", n, i)] = b.done()
+                qs = self.asks_inst[(n, i)]
+                if qs:
+                    b = _Builder()
+                    self._guard_reads(b, n, i)
+                    for q in qs:
+                        b.read((n, "cache", q))
+                        b.write((n, "asked", q))
+                    b.write((n, "out", "tail"))
+                    g[("ask", n, i)] = b.done()
+            for k in range(len(nm.program)):
+                g[("prog", n, k)] = self._instruction(n, k)
+                qs = self.asks_prog.get((n, k), ())
+                if qs:
+                    b = _Builder()
+                    b.read((n, "pc"))
+                    ins = nm.program[k]
+                    if ins.op == DCON:
+                        b.read((n, "conn", ins.arg))
+                    for q in qs:
+                        b.read((n, "cache", q))
+                        b.write((n, "asked", q))
+                    b.write((n, "out", "tail"))
+                    g[("askp", n, k)] = b.done()
+            for q in sorted(self.askable[n]):
+                b = _Builder()
+                b.write((n, "out", "head"), (n, "hist", q))
+                for y in m.hosts_of[m.questions[q].dst]:
+                    if y != n:
+                        b.write((y, "in", "tail"))
+                g[("sendq", n, q)] = b.done()
+                b = _Builder()
+                b.write((n, "in", "head"), (n, "hist", q), (n, "cache", q), (n, "asked", q))
+                g[("recva", n, q)] = b.done()
+            for q, qq in enumerate(m.questions):
+                if not (nm.inventory >> qq.dst & 1):
+                    continue
+                b = _Builder()
+                b.write((n, "in", "head"), (n, "pend", "tail"))
+                g[("recvq", n, q)] = b.done()
+                askers = [y for y in self.askers.get(q, ()) if y != n]
+                if askers:
+                    g[("senda", n, q)] = self._send_answer(n, q, askers)
+
+    def _instruction(self, n: int, k: int) -> GroupFootprint:
+        m = self.m
+        nm = m.nodes[n]
+        ins = nm.program[k]
+        b = _Builder()
+        b.write((n, "pc"))
+        op = ins.op
+        if op in (ADD, PUSH):
+            b.write((n, "inst", ins.inst))
+        elif op == DEL:
+            b.write((n, "inst", ins.inst))
+            for c in bits(m.conn_mentions[ins.inst]):
+                b.read((n, "conn", c))
+        elif op == CON:
+            kc = m.connections[ins.arg]
+            for i in (kc.user, kc.provider):
+                if i in nm.slot_of:
+                    b.read((n, "inst", i))
+            for c in bits(m.conn_by_user_port.get((kc.user, kc.use), 0)):
+                b.read((n, "conn", c))
+            b.write((n, "conn", ins.arg))
+        elif op == DCON:
+            c = ins.arg
+            b.write((n, "conn", c))
+            for q in (m.q_ondisc_user[c], m.q_ondisc_prov[c], m.q_active_use[c]):
+                self._question_reads(b, n, q)
+        else:
+            assert op == WAIT
+            for i in nm.slots:
+                b.read((n, "inst", i))
+            self._question_reads(b, n, m.q_completed[(ins.inst, ins.arg)])
+        return b.done()
+
+    def _send_answer(self, n: int, q: int, askers: list[int]) -> GroupFootprint:
+        m = self.m
+        nm = m.nodes[n]
+        qq = m.questions[q]
+        b = _Builder()
+        b.write((n, "pend", "head"))
+        self._local_answer_reads(b, n, q)
+        if qq.kind in (ACTIVE, REFUSING) and m.profile == "maude":
+            # an unreduced answer carries the node's instances, connections, program
+            for i in nm.slots:
+                b.read((n, "inst", i))
+            for c in range(len(m.connections)):
+                b.read((n, "conn", c))
+            b.read((n, "pc"))
+        if qq.kind == ACTIVE:  # getIdsForReset / resetState
+            for c in bits(m.conn_by_user_port.get((qq.dst, qq.arg), 0)):
+                b.read((n, "conn", c))
+                for r in m.refusing_by_dst(m.connections[c].provider):
+                    b.write((n, "cache", r))
+        for y in askers:
+            b.read((y, "hist", q))
+            b.write((y, "in", "tail"))
+        return b.done()
+
+    # ------------------------------------------------------------------ per state
+
+    def group_of(self, n: int, s: NodeState, rule: str, args: tuple[int, ...]) -> GroupId:
+        """The group of a step of `rule` on node n (the sender for two-node rules)."""
+        if rule in _EVOLUTION:
+            return ("evo", n, args[0])
+        if rule in _ASK_INSTANCE:
+            return ("ask", n, args[0])
+        if rule in _LOCAL_PROGRAM:
+            return ("prog", n, s.pc)
+        if rule in _ASK_PROGRAM:
+            return ("askp", n, s.pc)
+        return (_MESSAGES[rule], n, args[0])
+
+    def enabling_keys(self, group: GroupId, s: NodeState) -> frozenset[Key]:
+        """Keys one of which must be written before `group` (disabled in a state
+        whose node `group[1]` is `s`) can fire: the group's reads when a guard
+        over several keys failed, fewer when the failure is structural."""
+        key = (group, s)
+        found = self._nes.get(key)
+        if found is None:
+            found = self._nes[key] = frozenset(self._enabling(group, s))
+        return found
+
+    def _enabling(self, group: GroupId, s: NodeState) -> Iterable[Key]:
+        kind, n, x = group
+        assert isinstance(n, int) and isinstance(x, int)
+        m = self.m
+        fp = self.groups[group]
+        if kind in ("evo", "ask"):
+            inst = s.instances[m.nodes[n].slot_of[x]]
+            if inst is None or not inst.queue:
+                return ((n, "inst", x),)
+            slot = m.nodes[n].slot_of[x]
+            candidates = any(c[0] == slot for c in _firings(m, n, s)) or any(
+                c[0] == slot for c in _enterings(m, s)
+            )
+            return fp.reads if candidates else ((n, "inst", x),)
+        if kind in ("prog", "askp"):
+            if x < s.pc:
+                return ()
+            if x > s.pc:
+                return ((n, "pc"),)
+            return fp.reads
+        if kind == "sendq":
+            if not s.outgoing:
+                return ((n, "out", "tail"),)
+            return ((n, "out", "head"),)
+        if kind == "senda":
+            if not s.pending:
+                return ((n, "pend", "tail"),)
+            if s.pending[0] != x:
+                return ((n, "pend", "head"),)
+            return tuple((y, "hist", x) for y in self.askers.get(x, ()) if y != n)
+        if not s.inbox:
+            return ((n, "in", "tail"),)
+        head = s.inbox[0]
+        if kind == "recva" and _answer_to(head) == x:
+            return ((n, "hist", x),)
+        return ((n, "in", "head"),)
+
+
+def _answer_to(msg: int | Stuck) -> int:
+    """The question a message answers, -1 for a question message."""
+    if isinstance(msg, Stuck):
+        return msg.q
+    return msg >> 2 if msg & 3 else -1

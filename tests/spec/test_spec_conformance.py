@@ -1,0 +1,92 @@
+"""Conformance with the Maude formalization on the CPS example.
+
+Figures obtained by running Maude 3 (Python binding `maude` 1.6.0) on the
+formalization (Concerto-D/concertod-maude@3bf9485, files 1-12) with the
+module `cdcheck export --to maude` writes; commands in docs/semantics-notes.md.
+"""
+
+from __future__ import annotations
+
+import pytest
+from spec_helpers import CPS1, CPS2, bfs_levels, inst_of, reachable, system_of_file
+
+from cdcheck.spec.invariants import state_invariants
+
+# Maude `search [, k] globalsystem =>* S:System`, k = 0..15 (number of solutions).
+MAUDE_CPS2_LEVELS = [
+    1,
+    4,
+    13,
+    35,
+    85,
+    190,
+    397,
+    784,
+    1480,
+    2689,
+    4729,
+    8087,
+    13484,
+    21971,
+    35062,
+    54887,
+]
+
+
+def test_cps_reachable_states_equal_maude_full_search() -> None:
+    sysm = system_of_file(CPS1)
+    assert len(reachable(sysm)) == 11_145
+
+
+def test_cps_search1_final_state_back_in_running() -> None:
+    """14_Results-search.maude, first search: a normal form with sensor1 and
+    listener1 back in running, empty queues and programs."""
+    sysm = system_of_file(CPS1)
+    m = sysm.model
+    run_s = m.types[m.type_index["Sensor"]].places.index("running")
+    run_l = m.types[m.type_index["Listener"]].places.index("running")
+    finals = []
+    for s in reachable(sysm):
+        if any(True for _ in sysm.successors(s)):
+            continue
+        sen, lis = inst_of(sysm, s, "sensor1"), inst_of(sysm, s, "listener1")
+        assert sen is not None and lis is not None
+        programs_done = all(sysm.node(s, n).pc == len(nm.program) for n, nm in enumerate(m.nodes))
+        if (
+            sen.places == 1 << run_s
+            and lis.places == 1 << run_l
+            and not sen.queue
+            and not lis.queue
+            and not sen.running | sen.endings | lis.running | lis.endings
+            and programs_done
+        ):
+            finals.append(s)
+    assert finals
+    atoms = sysm.atoms()
+    assert all(atoms.compile("done")(s) and not atoms.compile("deadlock")(s) for s in finals)
+
+
+def test_cps_search2_no_start_before_update_completed() -> None:
+    """14_Results-search.maude, second search: no solution."""
+    sysm = system_of_file(CPS1)
+    atoms = sysm.atoms()
+    head = atoms.compile("head(sensor1) = idb1")
+    completed = atoms.compile("completed(listener1, idb4)")
+    states = reachable(sysm)
+    assert any(head(s) for s in states)  # the start push does happen
+    assert not any(head(s) and not completed(s) for s in states)
+
+
+def test_cps_every_reachable_state_is_well_formed() -> None:
+    sysm = system_of_file(CPS1)
+    bad = [v for s in reachable(sysm) for v in state_invariants(sysm, s)]
+    assert bad == []
+
+
+def test_cps2_bfs_levels_equal_maude_up_to_10() -> None:
+    assert bfs_levels(system_of_file(CPS2), 10) == MAUDE_CPS2_LEVELS[:11]
+
+
+@pytest.mark.slow
+def test_cps2_bfs_levels_equal_maude_up_to_15() -> None:
+    assert bfs_levels(system_of_file(CPS2), 15) == MAUDE_CPS2_LEVELS
