@@ -15,8 +15,8 @@ from .rules import (
     _enterings,
     _firings,
     active_marking,
-    implies3,
     and3,
+    implies3,
     not3,
     question,
 )

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import rules as R
-from .por_groups import ConcertoGroups, GroupFootprint
 from .model import OP_NAMES, Model, bits
+from .por_groups import ConcertoGroups, GroupFootprint
 from .rules import Step
 from .state import GlobalState, Inst, Msg, NodeState, Stuck, cache_get, msg_question
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from spec_helpers import system_of, with_inst
 
 from cdcheck.spec import rules as R
-from cdcheck.spec.model import ACTIVE, COMPLETED, CONNECTED, ONDISC, REFUSING, Question
+from cdcheck.spec.model import ACTIVE, COMPLETED, CONNECTED, ONDISC, Question
 from cdcheck.spec.state import (
     CACHE_FALSE,
     CACHE_TRUE,
@@ -413,7 +413,7 @@ def test_send_and_receive_question() -> None:
     assert R.SendQuestion(m, 1, nodes[1], 0, nodes[0]) is None  # nothing to send
     r = R.SendQuestion(m, 1, x, 0, nodes[0])
     assert r is not None
-    step, x2, y2 = r
+    _step, x2, y2 = r
     assert x2.outgoing == () and x2.history == 1 << qw and y2.inbox == (msg_question(qw),)
     out = run(R.ReceiveQuestion, sysm, 0, y2)
     assert len(out) == 1 and out[0][1].pending == (qw,) and out[0][1].inbox == ()
@@ -430,7 +430,7 @@ def test_send_answer_value_now_and_reset() -> None:
     asker = nodes[0]._replace(history=1 << qa)
     r = R.SendAnswer(m, 1, answerer, 0, asker)
     assert r is not None
-    step, x2, y2 = r
+    _step, x2, y2 = r
     assert y2.inbox == (msg_answer(qa, False),)  # u is idle: need is inactive
     assert x2.pending == ()
     assert cache_get(x2.cache, qr) == 0  # forgot isRefusing(svc)@p
