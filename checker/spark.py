@@ -20,6 +20,7 @@ the semantics.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -313,14 +314,24 @@ def laws_for(site: Site, engine: Engine) -> list[Law]:
 
 
 def prove(law: Law, timeout_s: float) -> LawResult:
-    """Negated law unsat: proved for every value. Sat: a witness (not yet a bug)."""
+    """Negated law unsat: proved for every value. Sat: a witness (not yet a bug).
+
+    Before asking the solver, a few hundred small, typical values (0, 1, -1,
+    0.1, NaN, -0.0, "a", ...) are substituted into the negation: a float law is
+    often broken by them at once, whereas bit-blasting IEEE arithmetic to find
+    a witness can take from a fraction of a second to minutes. Any hit is a
+    real witness (Z3 evaluates the formula exactly), and a readable one.
+    """
     if law.negation is None:
         return LawResult(law.name, "unprovable")
     start = time.perf_counter()
+    formula, variables = law.negation()
     solver = z3.Solver()
     solver.set("timeout", max(1, int(timeout_s * 1000)))
-    formula, variables = law.negation()
     solver.add(formula)
+    hit = _probe(formula, _leaves(variables))
+    if hit is not None:
+        solver.add(*[v == c for v, c in hit])
     answer = solver.check()
     took = time.perf_counter() - start
     if answer == z3.unsat:
@@ -331,6 +342,44 @@ def prove(law: Law, timeout_s: float) -> LawResult:
         witness = tuple(d.value(model, v) for v in variables) if d is not None else ()
         return LawResult(law.name, "failed", str(model), took, witness)
     return LawResult(law.name, "unknown", solver.reason_unknown(), took)
+
+
+def _leaves(v: Any) -> list[z3.ExprRef]:
+    if isinstance(v, tuple | list):
+        return [x for item in v for x in _leaves(item)]
+    return [v] if isinstance(v, z3.ExprRef) else []
+
+
+def _samples(sort: z3.SortRef) -> list[z3.ExprRef]:
+    if sort == z3.IntSort():
+        return [z3.IntVal(i) for i in (0, 1, -1, 2, 3)]
+    if isinstance(sort, z3.BitVecSortRef):
+        return [z3.BitVecVal(i, sort.size()) for i in (0, 1, -1, 2, 3)]
+    if isinstance(sort, z3.FPSortRef):
+        values = (0.0, 1.0, 0.1, 0.2, 0.3, -1.0, 1e16, -1e16, -0.0, math.nan, math.inf)
+        return [z3.FPVal(x, sort) for x in values]
+    if sort == z3.StringSort():
+        return [z3.StringVal(x) for x in ("", "a", "b", "ab")]
+    if sort == z3.BoolSort():
+        return [z3.BoolVal(False), z3.BoolVal(True)]
+    return []
+
+
+def _probe(
+    formula: z3.BoolRef, leaves: Sequence[z3.ExprRef], limit: int = 400, seconds: float = 0.3
+) -> list[tuple[z3.ExprRef, z3.ExprRef]] | None:
+    """Small values that make the negated law true, if a short enumeration finds some."""
+    pools = [_samples(v.sort()) for v in leaves]
+    if not leaves or any(not p for p in pools):
+        return None
+    stop = time.perf_counter() + seconds
+    for count, combo in enumerate(itertools.product(*pools)):
+        if count >= limit or time.perf_counter() > stop:
+            return None
+        pairs = list(zip(leaves, combo, strict=True))
+        if z3.is_true(z3.simplify(z3.substitute(formula, *pairs))):
+            return pairs
+    return None
 
 
 # ----------------------------------------------------------------------------- search
@@ -424,8 +473,36 @@ def _args(site: Site, sem: Semantics, symbolic: bool) -> Any:
             fields[attr] = (lambda vs, g=g: g.sym(list(vs))) if symbolic else (
                 lambda vs, g=g: g.py(list(vs)))  # fmt: skip
         else:
-            fields[attr] = f.sym if symbolic else f.py
+            fields[attr] = _memo(f.sym) if symbolic else f.py
     return sem.make_args(**fields)
+
+
+def _memo(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Cache a symbolic function by the identity of its Z3 arguments.
+
+    The search re-runs the semantics once per schedule, and every run folds
+    the same partitions again: with the cache only new merges build terms.
+    The arguments are kept alive with the result so that their ids stay valid.
+    """
+    cache: dict[Any, tuple[Any, tuple[Any, ...]]] = {}
+
+    def wrapped(*args: Any) -> Any:
+        key = tuple(_term_key(a) for a in args)
+        hit = cache.get(key)
+        if hit is None:
+            hit = (fn(*args), args)
+            cache[key] = hit
+        return hit[0]
+
+    return wrapped
+
+
+def _term_key(v: Any) -> Any:
+    if isinstance(v, z3.ExprRef):
+        return ("z", v.get_id())
+    if isinstance(v, tuple | list):
+        return (type(v).__name__, *[_term_key(x) for x in v])
+    return ("p", type(v).__name__, repr(v))
 
 
 def _keyed(op: str) -> bool:

@@ -1047,10 +1047,12 @@ class _Reader:
         self.errors.append(Diagnostic("error", code, message, self.span(node), hint))
 
     def directive(self, node: ast.AST) -> Ty | None:
-        """A `# cdcheck: elem=T` comment on the node's lines or the line above."""
+        """A `# cdcheck: elem=T` comment on the node's lines, or alone on the line above."""
         first = getattr(node, "lineno", 1)
         last = getattr(node, "end_lineno", None) or first
-        for n in [*range(first, last + 1), first - 1]:
+        above = first - 1
+        own_line = 1 <= above <= len(self.lines) and self.lines[above - 1].lstrip().startswith("#")
+        for n in [*range(first, last + 1), *([above] if own_line else [])]:
             if 1 <= n <= len(self.lines):
                 m = _DIRECTIVE.search(self.lines[n - 1])
                 if m:
