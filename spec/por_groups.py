@@ -55,7 +55,7 @@ from .model import (
     bits,
 )
 from .rules import _enterings, _firings
-from .state import NodeState, Stuck
+from .state import CACHE_FALSE, CACHE_TRUE, CACHE_UNKNOWN, NodeState, Stuck, cache_get
 
 Key = tuple[object, ...]
 GroupId = tuple[object, ...]
@@ -71,6 +71,15 @@ _LOCAL_PROGRAM = {
 _EVOLUTION = {"FiringTransitions", "EndingTransition", "EnteringPlace", "FinishingBehavior"}
 _ASK_INSTANCE = {"AskQuestionForFiringTransitions", "AskQuestionForEnteringPlace"}
 _ASK_PROGRAM = {"AskQuestionForDisconnectPorts", "AskQuestionForWait"}
+_UNDESIRED = {
+    ACTIVE: CACHE_FALSE,
+    REFUSING: CACHE_FALSE,
+    CONNECTED: CACHE_TRUE,
+    ONDISC: CACHE_TRUE,
+    COMPLETED: CACHE_TRUE,
+}
+"""The cached value that stops the collect functions from asking a question again."""
+
 _MESSAGES = {
     "SendQuestion": "sendq",
     "SendAnswer": "senda",
@@ -221,7 +230,7 @@ class ConcertoGroups:
                     self._guard_reads(b, n, i)
                     for q in qs:
                         b.read((n, "cache", q))
-                        b.write((n, "asked", q))
+                        b.write((n, "asked", q), (n, "out+", q))
                     b.write((n, "out", "tail"))
                     g[("ask", n, i)] = b.done()
             for k in range(len(nm.program)):
@@ -235,28 +244,31 @@ class ConcertoGroups:
                         b.read((n, "conn", ins.arg))
                     for q in qs:
                         b.read((n, "cache", q))
-                        b.write((n, "asked", q))
+                        b.write((n, "asked", q), (n, "out+", q))
                     b.write((n, "out", "tail"))
                     g[("askp", n, k)] = b.done()
             for q in sorted(self.askable[n]):
                 b = _Builder()
-                b.write((n, "out", "head"), (n, "hist", q))
+                b.write((n, "out", "head"), (n, "out-", q), (n, "hist", q))
                 for y in m.hosts_of[m.questions[q].dst]:
                     if y != n:
-                        b.write((y, "in", "tail"))
+                        b.write((y, "in", "tail"), (y, "in+", 0, q))
                 g[("sendq", n, q)] = b.done()
                 b = _Builder()
-                b.write((n, "in", "head"), (n, "hist", q), (n, "cache", q), (n, "asked", q))
+                b.write((n, "in", "head"), (n, "in-", 1, q))
+                b.write((n, "hist", q), (n, "cache", q), (n, "asked", q))
                 g[("recva", n, q)] = b.done()
             for q, qq in enumerate(m.questions):
                 if not (nm.inventory >> qq.dst & 1):
                     continue
                 b = _Builder()
-                b.write((n, "in", "head"), (n, "pend", "tail"))
+                b.write((n, "in", "head"), (n, "in-", 0, q), (n, "pend", "tail"), (n, "pend+", q))
                 g[("recvq", n, q)] = b.done()
                 askers = [y for y in self.askers.get(q, ()) if y != n]
                 if askers:
-                    g[("senda", n, q)] = self._send_answer(n, q, askers)
+                    g[("senda", n, q)] = self._send_answer(n, q, askers, unknown=False)
+                    if self._may_be_unknown(q):
+                        g[("sendas", n, q)] = self._send_answer(n, q, askers, unknown=True)
 
     def _instruction(self, n: int, k: int) -> GroupFootprint:
         m = self.m
@@ -265,17 +277,19 @@ class ConcertoGroups:
         b = _Builder()
         b.write((n, "pc"))
         op = ins.op
-        if op in (ADD, PUSH):
+        if op == PUSH:
             b.write((n, "inst", ins.inst))
+        elif op == ADD:
+            b.write((n, "inst", ins.inst), (n, "here", ins.inst))
         elif op == DEL:
-            b.write((n, "inst", ins.inst))
+            b.write((n, "inst", ins.inst), (n, "here", ins.inst))
             for c in bits(m.conn_mentions[ins.inst]):
                 b.read((n, "conn", c))
         elif op == CON:
             kc = m.connections[ins.arg]
             for i in (kc.user, kc.provider):
                 if i in nm.slot_of:
-                    b.read((n, "inst", i))
+                    b.read((n, "here", i))
             for c in bits(m.conn_by_user_port.get((kc.user, kc.use), 0)):
                 b.read((n, "conn", c))
             b.write((n, "conn", ins.arg))
@@ -287,19 +301,25 @@ class ConcertoGroups:
         else:
             assert op == WAIT
             for i in nm.slots:
-                b.read((n, "inst", i))
+                b.read((n, "here", i))
             self._question_reads(b, n, m.q_completed[(ins.inst, ins.arg)])
         return b.done()
 
-    def _send_answer(self, n: int, q: int, askers: list[int]) -> GroupFootprint:
+    def _may_be_unknown(self, q: int) -> bool:
+        """Can `local_answer` of q be unknown (an absent instance, profile maude)?"""
+        return self.m.profile == "maude" and self.m.questions[q].kind in (ACTIVE, REFUSING)
+
+    def _send_answer(self, n: int, q: int, askers: list[int], unknown: bool) -> GroupFootprint:
+        """SendAnswer of q by n; `unknown`: the answer does not reduce (its
+        destination is absent), which is a group of its own because the
+        unreduced answer carries the node's instances, connections and program."""
         m = self.m
         nm = m.nodes[n]
         qq = m.questions[q]
         b = _Builder()
-        b.write((n, "pend", "head"))
+        b.write((n, "pend", "head"), (n, "pend-", q))
         self._local_answer_reads(b, n, q)
-        if qq.kind in (ACTIVE, REFUSING) and m.profile == "maude":
-            # an unreduced answer carries the node's instances, connections, program
+        if unknown:
             for i in nm.slots:
                 b.read((n, "inst", i))
             for c in range(len(m.connections)):
@@ -309,10 +329,10 @@ class ConcertoGroups:
             for c in bits(m.conn_by_user_port.get((qq.dst, qq.arg), 0)):
                 b.read((n, "conn", c))
                 for r in m.refusing_by_dst(m.connections[c].provider):
-                    b.write((n, "cache", r))
+                    b.write((n, "cache", r), (n, "reset", r))
         for y in askers:
             b.read((y, "hist", q))
-            b.write((y, "in", "tail"))
+            b.write((y, "in", "tail"), (y, "in+", 1, q))
         return b.done()
 
     # ------------------------------------------------------------------ per state
@@ -327,6 +347,8 @@ class ConcertoGroups:
             return ("prog", n, s.pc)
         if rule in _ASK_PROGRAM:
             return ("askp", n, s.pc)
+        if rule == "SendAnswer" and args[1] == CACHE_UNKNOWN:
+            return ("sendas", n, args[0])
         return (_MESSAGES[rule], n, args[0])
 
     def enabling_keys(self, group: GroupId, s: NodeState) -> frozenset[Key]:
@@ -360,25 +382,34 @@ class ConcertoGroups:
                 return ((n, "pc"),)
             return fp.reads
         if kind == "sendq":
-            if not s.outgoing:
-                return ((n, "out", "tail"),)
-            return ((n, "out", "head"),)
-        if kind == "senda":
+            if x in s.outgoing:
+                return ((n, "out-", s.outgoing[0]),)
+            if s.history >> x & 1 or cache_get(s.cache, x) == _UNDESIRED[m.questions[x].kind]:
+                # not askable: an answer must come back (or the cache be reset) first
+                return ((n, "in-", 1, x), (n, "reset", x))
+            return ((n, "out+", x),)
+        if kind in ("senda", "sendas"):
             if not s.pending:
-                return ((n, "pend", "tail"),)
+                return ((n, "pend+", x),)
             if s.pending[0] != x:
-                return ((n, "pend", "head"),)
+                return ((n, "pend-", s.pending[0]),)
+            dst = m.questions[x].dst
+            absent = s.instances[m.nodes[n].slot_of[dst]] is None
+            if self._may_be_unknown(x) and absent != (kind == "sendas"):
+                return ((n, "here", dst),)
             return tuple((y, "hist", x) for y in self.askers.get(x, ()) if y != n)
+        want = 0 if kind == "recvq" else 1
         if not s.inbox:
-            return ((n, "in", "tail"),)
-        head = s.inbox[0]
-        if kind == "recva" and _answer_to(head) == x:
+            return ((n, "in+", want, x),)
+        head = _message(s.inbox[0])
+        if head == (want, x):
+            assert kind == "recva"  # a question at the head is always receivable
             return ((n, "hist", x),)
-        return ((n, "in", "head"),)
+        return ((n, "in-", *head),)
 
 
-def _answer_to(msg: int | Stuck) -> int:
-    """The question a message answers, -1 for a question message."""
+def _message(msg: int | Stuck) -> tuple[int, int]:
+    """(0, q) for the question q, (1, q) for an answer to q."""
     if isinstance(msg, Stuck):
-        return msg.q
-    return msg >> 2 if msg & 3 else -1
+        return (1, msg.q)
+    return (1 if msg & 3 else 0, msg >> 2)
