@@ -793,8 +793,10 @@ def openstack_update_planner(n: int) -> Assembly:
     no wait precedes comes first, then each component's remaining steps, so a
     node's wait never holds back another component's independent push.
 
-    Under the Maude semantics this plan deadlocks (it is kept as the planner
-    wrote it, to be found by the checker): nova_i's `keystone_service` group
+    Under the Maude semantics this plan never completes (it is kept as the
+    planner wrote it, to be found by the checker; the blocked nodes keep polling,
+    so it shows as a livelock, not a state without successors): nova_i's
+    `keystone_service` group
     contains `interrupted`, so keystone_i's `turnoff` waits for nova_i's
     `update`; nova_i's update waits (program) for mariadb_worker_i's
     `interrupt`, which waits (port) for keystone_i to release
@@ -1020,7 +1022,7 @@ SHIPPED: tuple[tuple[str, str, int, str], ...] = (
         "openstack-update",
         1,
         "The planner's plan updating mariadb_master on one site, converted to Maude waits.\n"
-        "Kept as the planner wrote it: it DEADLOCKS under the Maude semantics (see README).",
+        "Kept as the planner wrote it: under the Maude semantics it NEVER COMPLETES (README).",
     ),
     (
         "openstack/update-fixed.cd",
