@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import NamedTuple, TypeAlias
+from typing import NamedTuple, TypeAlias, TypeVar
 
 from . import ltl_ast as A
 from .ltl_ast import Formula
@@ -53,6 +53,7 @@ Cube: TypeAlias = frozenset[Literal]
 Guard: TypeAlias = tuple[Cube, ...]  # a disjunction of cubes; () is false
 
 TRUE_CUBE: Cube = frozenset()
+N = TypeVar("N")
 
 
 class Edge(NamedTuple):
@@ -343,6 +344,54 @@ def _drop_useless_sets(g: _Graph) -> None:
     g.set_labels = [g.set_labels[i] for i in used]
 
 
+def _trim(g: _Graph) -> None:
+    """Remove states with an empty language and marks no accepting run can use.
+
+    An accepting run ends inside one strongly connected component whose
+    internal edges carry every acceptance set. States that reach no such
+    component accept nothing: they go, with the edges into them. Marks on
+    edges outside accepting components are seen finitely often by any run and
+    are irrelevant: inside a non-accepting component they are cleared, and on
+    an edge between components (taken at most once) every mark is set, which
+    lets more states merge and edges prune, and keeps degeneralization small.
+    """
+    n = len(g.states)
+    graph = {q: [(t, m) for _, t, m in g.edges[q]] for q in range(n)}
+    everything = frozenset(range(g.num_sets))
+    comp_of: dict[int, int] = {}
+    accepting: set[int] = set()
+    for i, comp in enumerate(_sccs(graph)):
+        marks: set[int] = set()
+        internal = False
+        for q in comp:
+            comp_of[q] = i
+            for t, m in graph[q]:
+                if t in comp:
+                    internal = True
+                    marks |= m
+        if internal and marks >= everything:
+            accepting.add(i)
+    live = {q for q in range(n) if comp_of[q] in accepting}
+    changed = True
+    while changed:
+        changed = False
+        for q in range(n):
+            if q not in live and any(t in live for t, _ in graph[q]):
+                live.add(q)
+                changed = True
+
+    def useful(q: int, t: int, m: frozenset[int]) -> frozenset[int]:
+        if comp_of[t] != comp_of[q]:
+            return everything  # taken once at most: any marks will do, all help most
+        return m if comp_of[q] in accepting else frozenset()
+
+    g.edges = [
+        [(c, t, useful(q, t, m)) for c, t, m in g.edges[q] if t in live] if q in live else []
+        for q in range(n)
+    ]
+    g.initial = [q for q in g.initial if q in live]
+
+
 def _bisimulation(g: _Graph) -> list[int]:
     """Coarsest partition where equivalent states have the same (cube, class, marks) edges."""
     n = len(g.states)
@@ -387,6 +436,8 @@ def _label(state: Obligations) -> str:
 
 
 def _finish(formula: Formula, g: _Graph) -> Buchi:
+    _drop_useless_sets(g)
+    _trim(g)
     _drop_useless_sets(g)
     block = _bisimulation(g)
     # Number the classes in discovery order from the initial states (stable output).
@@ -473,13 +524,30 @@ class StateBuchi:
 
 
 def degeneralize(aut: Buchi) -> StateBuchi:
-    """The usual level construction: state (q, i) waits for set i; level k is accepting.
+    """The usual level construction, aware of strongly connected components.
 
-    Levels advance along an edge through every consecutive set it carries, so
-    one edge can complete a round. Accepting states are those at level k
-    (the edge into them completed a round); with no sets every state accepts.
+    Inside a component that can accept, state (q, i) waits for set i; an edge
+    advances the level through every consecutive set it carries, and level k
+    (a completed round) is accepting. States of components that cannot accept
+    get one copy, never accepting. With no sets, every state of an accepting
+    component accepts.
     """
     k = aut.num_sets
+    graph = {q: [(e.target, e.marks) for e in aut.successors(q)] for q in range(aut.num_states)}
+    comp_of: dict[int, int] = {}
+    good: set[int] = set()
+    everything = frozenset(range(k))
+    for i, comp in enumerate(_sccs(graph)):
+        marks: set[int] = set()
+        internal = False
+        for q in comp:
+            comp_of[q] = i
+            for t, m in graph[q]:
+                if t in comp:
+                    internal = True
+                    marks |= m
+        if internal and marks >= everything:
+            good.add(i)
     ids: dict[tuple[int, int], int] = {}
     edges: list[list[tuple[Guard, int]]] = []
     todo: list[tuple[int, int]] = []
@@ -491,17 +559,26 @@ def degeneralize(aut: Buchi) -> StateBuchi:
             todo.append(node)
         return ids[node]
 
+    def advance(level: int, marks: frozenset[int]) -> int:
+        j = 0 if level == k else level
+        while j < k and j in marks:
+            j += 1
+        return j
+
     initial = tuple(intern((q, 0)) for q in aut.initial)
     while todo:
         q, level = todo.pop()
         src = ids[(q, level)]
-        start = 0 if level == k else level
         for e in aut.successors(q):
-            j = start
-            while j < k and j in e.marks:
-                j += 1
-            edges[src].append((e.guard, intern((e.target, j))))
-    accepting = frozenset(i for (q, level), i in ids.items() if level == k)
+            t = e.target
+            if comp_of[t] not in good:
+                node = (t, 0)
+            elif comp_of[t] == comp_of[q]:
+                node = (t, advance(level, e.marks))
+            else:
+                node = (t, advance(0, e.marks))
+            edges[src].append((e.guard, intern(node)))
+    accepting = frozenset(i for (q, level), i in ids.items() if level == k and comp_of[q] in good)
     return StateBuchi(initial, tuple(tuple(es) for es in edges), accepting)
 
 
@@ -515,24 +592,42 @@ def accepts(aut: Buchi, word: LassoWord) -> bool:
     word is accepted iff a strongly connected component reachable from an
     initial node has internal edges carrying every acceptance mark.
     """
-    n = len(word)
+    return _lasso_accepts(aut.initial, aut.successors, aut.num_sets, word)
+
+
+def accepts_state_based(ba: StateBuchi, word: LassoWord) -> bool:
+    """`accepts` for a degeneralized automaton: an accepting state must recur."""
+    marked = frozenset({0})
+
+    def successors(q: int) -> list[Edge]:
+        m = marked if q in ba.accepting else frozenset()
+        return [Edge(guard, t, m) for guard, t in ba.edges[q]]
+
+    return _lasso_accepts(ba.initial, successors, 1, word)
+
+
+def _lasso_accepts(
+    initial: Iterable[int],
+    successors: Callable[[int], Sequence[Edge]],
+    num_sets: int,
+    word: LassoWord,
+) -> bool:
     graph: dict[tuple[int, int], list[tuple[tuple[int, int], frozenset[int]]]] = {}
-    todo = [(0, q) for q in aut.initial]
+    todo = [(0, q) for q in initial]
     for node in todo:
         graph.setdefault(node, [])
     while todo:
         pos, q = todo.pop()
         letter = word.letter(pos)
         nxt_pos = word.succ(pos)
-        for e in aut.successors(q):
+        for e in successors(q):
             if matches(e.guard, letter.__contains__):
                 node = (nxt_pos, e.target)
                 graph[(pos, q)].append((node, e.marks))
                 if node not in graph:
                     graph[node] = []
                     todo.append(node)
-    del n
-    everything = frozenset(range(aut.num_sets))
+    everything = frozenset(range(num_sets))
     for component in _sccs(graph):
         marks: set[int] = set()
         internal = False
@@ -546,15 +641,13 @@ def accepts(aut: Buchi, word: LassoWord) -> bool:
     return False
 
 
-def _sccs(
-    graph: dict[tuple[int, int], list[tuple[tuple[int, int], frozenset[int]]]],
-) -> list[frozenset[tuple[int, int]]]:
-    """Tarjan's algorithm, iterative."""
-    index: dict[tuple[int, int], int] = {}
-    low: dict[tuple[int, int], int] = {}
-    on_stack: set[tuple[int, int]] = set()
-    stack: list[tuple[int, int]] = []
-    out: list[frozenset[tuple[int, int]]] = []
+def _sccs(graph: Mapping[N, Sequence[tuple[N, frozenset[int]]]]) -> list[frozenset[N]]:
+    """Tarjan's algorithm, iterative (automata and products may be deep)."""
+    index: dict[N, int] = {}
+    low: dict[N, int] = {}
+    on_stack: set[N] = set()
+    stack: list[N] = []
+    out: list[frozenset[N]] = []
     for root in graph:
         if root in index:
             continue
@@ -575,7 +668,7 @@ def _sccs(
                     low[v] = min(low[v], index[w])
                 continue
             if low[v] == index[v]:
-                comp = []
+                comp: list[N] = []
                 while True:
                     w = stack.pop()
                     on_stack.discard(w)

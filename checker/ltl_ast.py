@@ -25,7 +25,7 @@ _PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z
 _PLAIN_ARG = re.compile(r"(?:[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*|[0-9]+)\Z")
 
 
-def _bare_name_ok(name: str) -> bool:
+def bare_name_ok(name: str) -> bool:
     """Whether `name` reads back as this very name without quotes (Spot's rules)."""
     if not _PLAIN_NAME.match(name) or name in KEYWORDS:
         return False
@@ -62,6 +62,7 @@ class Atom(_Node):
 
     `quoted` atoms (Spot's `"any text"`) keep their text in `name` with no
     arguments; they are distinct from the structured atom spelled the same.
+    The parser reads a quoted plain name (`"p"`) as the plain atom `p`, as Spot does.
     `span` is the (start, end) character range in the formula's text.
     """
 
@@ -73,7 +74,7 @@ class Atom(_Node):
 
     def __str__(self) -> str:
         if self.quoted:
-            if _bare_name_ok(self.name):
+            if bare_name_ok(self.name):
                 return self.name
             escaped = self.name.replace("\\", "\\\\").replace('"', '\\"')
             return f'"{escaped}"'

@@ -358,7 +358,9 @@ class _ToFormula(Transformer[Token, A.Formula]):
 
     def quoted(self, c: list[Token]) -> A.Formula:
         tok = c[0]
-        return A.Atom(str(tok.value), quoted=True, span=(_start(tok), _end(tok)))
+        text = str(tok.value)
+        # As in Spot, `"p"` and `p` are one atom; quoting matters only for other text.
+        return A.Atom(text, quoted=not A.bare_name_ok(text), span=(_start(tok), _end(tok)))
 
     def args(self, c: list[Token]) -> tuple[Token, ...]:
         return tuple(t for t in c if t.type != "COMMA")
