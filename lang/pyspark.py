@@ -384,7 +384,8 @@ class Z3Ops:
             return _lift(a, z3.StringSort()), _lift(b, z3.StringSort()), "str"
         if self._is_bool(a) and self._is_bool(b):
             return _lift(a, z3.BoolSort()), _lift(b, z3.BoolSort()), "bool"
-        raise Unsupported(node, f"operands of different types ({_describe(a)}, {_describe(b)})")
+        # a type error in the job (Python would raise TypeError), not a construct to model
+        raise TypeError(f"operands of different types ({_describe(a)}, {_describe(b)})")
 
     def binop(self, node: ast.AST, op: ast.operator, a: Any, b: Any) -> Any:
         if isinstance(op, ast.Add) and isinstance(a, tuple) and isinstance(b, tuple):
@@ -1202,7 +1203,7 @@ class _Reader:
     def plain(self, node: ast.Call, op: str, kind: Literal["elementwise", "construction"]) -> Site:
         span = self.span(node.func)
         return Site(
-            self.path, span.end_line, span.end_col - len(op) - 1, op, self.call_text(node, op), kind
+            self.path, span.end_line, span.end_col - len(op), op, self.call_text(node, op), kind
         )
 
     def order_site(self, node: ast.Call, op: str, base: _Rdd) -> None:
@@ -1211,7 +1212,7 @@ class _Reader:
             Site(
                 self.path,
                 span.end_line,
-                span.end_col - len(op.split(".")[-1]) - 1,
+                span.end_col - len(op.split(".")[-1]),
                 op,
                 self.call_text(node, op),
                 "order",
@@ -1261,10 +1262,10 @@ class _Reader:
     def aggregation(self, node: ast.Call, op: str, base: _Rdd) -> None:
         short = op.split(".")[-1]
         span = self.span(node.func)
-        col = span.end_col - len(short) - 1
+        col = span.end_col - len(short)
         where = Site(self.path, span.end_line, col, op, self.call_text(node, op), "aggregation")
         keyed = op.endswith("ByKey") or op == "groupByKey.mapValues"
-        elem = self.directive(node) or base.elem
+        elem = self.directive(node) or base.elem or self.hinted_elem(node, op, keyed)
         if elem is None:
             self.error(
                 node,
@@ -1298,6 +1299,27 @@ class _Reader:
                 site.acc, key if keyed else None, site.fns, site.problem, site.depth,
             )
         )  # fmt: skip
+
+    def hinted_elem(self, node: ast.Call, op: str, keyed: bool) -> Ty | None:
+        """The element type from the annotations of the user function's parameters."""
+        position, param = {
+            "aggregate": (1, 1), "treeAggregate": (1, 1), "aggregateByKey": (1, 1),
+            "fold": (1, 1), "foldByKey": (1, 1), "combineByKey": (0, 0),
+        }.get(op, (0, 1))  # fmt: skip
+        if position >= len(node.args):
+            return None
+        fn = node.args[position]
+        if not (isinstance(fn, ast.Name) and fn.id in self.module.defs):
+            return None
+        params = self.module.defs[fn.id].args.args
+        if param >= len(params) or params[param].annotation is None:
+            return None
+        annotation = params[param].annotation
+        assert annotation is not None
+        ty = _type_of_annotation(annotation)
+        if ty is None or not keyed:
+            return ty
+        return Ty("tuple", (INT, ty))  # the key's type is not hinted: a concrete int key
 
     def build(self, node: ast.Call, op: str, elem_ty: Ty, where: Site) -> Site:
         engine = self.engine
