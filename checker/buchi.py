@@ -324,17 +324,38 @@ def _explore(core: Formula) -> _Graph:
             edges[q].append((e.cube, t, e.marks))
             if t not in done:
                 todo.append(t)
-    return _Graph(states, edges, initial, len(untils), [A.to_text(u) for u in untils])
+    return _Graph(states, edges, initial, len(untils), [A.to_text(_sugar(u)) for u in untils])
 
 
 # ---------------------------------------------------------------- step 3: reduction
 
 
 def _drop_useless_sets(g: _Graph) -> None:
-    """Remove acceptance sets that every edge carries (their until-formula never waits)."""
-    used = [
-        i for i in range(g.num_sets) if any(i not in marks for es in g.edges for _, _, marks in es)
+    """Remove acceptance sets implied by another one.
+
+    A set that every edge carries never constrains a run (its until-formula
+    never waits). More generally, when every edge of set j also carries set i,
+    visiting j infinitely often visits i too, so i can go (of two sets on the
+    same edges, the later one goes).
+    """
+    carriers = [
+        frozenset(
+            (q, k) for q, es in enumerate(g.edges) for k, (_, _, m) in enumerate(es) if i in m
+        )
+        for i in range(g.num_sets)
     ]
+    every = frozenset((q, k) for q, es in enumerate(g.edges) for k in range(len(es)))
+    used = []
+    for i in range(g.num_sets):
+        if carriers[i] == every:
+            continue
+        implied_by_other = any(
+            carriers[j] < carriers[i] or (carriers[j] == carriers[i] and j < i)
+            for j in range(g.num_sets)
+            if j != i
+        )
+        if not implied_by_other:
+            used.append(i)
     renum = {old: new for new, old in enumerate(used)}
     g.edges = [
         [(c, t, frozenset(renum[m] for m in marks if m in renum)) for c, t, marks in es]
@@ -432,7 +453,20 @@ def _simplify_dnf(cubes: Iterable[Cube]) -> Guard:
 def _label(state: Obligations) -> str:
     if not state:
         return "true"
-    return " & ".join(sorted(A.to_text(f) for f in state))
+    return " & ".join(sorted(A.to_text(_sugar(f)) for f in state))
+
+
+def _sugar(f: Formula) -> Formula:
+    """`true U x` back to `F x` and `false R x` to `G x`, for readable state names."""
+    if isinstance(f, A.Until) and isinstance(f.left, A.TrueF):
+        return A.Finally(_sugar(f.right))
+    if isinstance(f, A.Release) and isinstance(f.left, A.FalseF):
+        return A.Globally(_sugar(f.right))
+    if isinstance(f, A.Not | A.Next | A.Finally | A.Globally):
+        return type(f)(_sugar(f.arg))
+    if isinstance(f, A.TrueF | A.FalseF | A.Atom):
+        return f
+    return type(f)(_sugar(f.left), _sugar(f.right))
 
 
 def _finish(formula: Formula, g: _Graph) -> Buchi:
