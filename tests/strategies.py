@@ -1,12 +1,14 @@
 """Hypothesis strategies for small valid Concerto-D plans (lang AST).
 
 `plans()` draws a whole `Plan`: one to three component types (acyclic
-behaviors, sometimes an extra station, ports on random groups of places), two
-to four instances spread over one to three nodes, each started or added by its
-node, connections declared initially or made by `con`, cached answers, and
-short programs of pushB / wait / con / dcon / del. Every plan it draws passes
-`lang.check` without errors (tested in tests/spec/test_strategies.py), so any
-stage after the front end can use it.
+behaviors with a single root, sometimes an extra station and multi-target
+transitions, ports on random groups of places), two to four instances spread
+over one to three nodes, each started (sometimes with a queued behavior) or
+added by its node, connections declared initially or made by `con`, cached
+answers of every kind, and short programs of pushB / wait / con / dcon / del.
+Every plan it draws passes `lang.check` without errors (tested in
+tests/spec/test_spec_random_plans.py), so any stage after the front end can
+use it.
 
 Sizes stay small on purpose: the semantics tests explore (a bounded part of)
 the state space of each drawn plan.
@@ -120,12 +122,16 @@ def plans(draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4) -> A.Plan
         if draw(st.integers(0, 3)) == 0:
             for side in sorted({node_of[_idx(names, c.user)], node_of[_idx(names, c.provider)]}):
                 programs[side].append(A.Dcon(c))
-    shuffled = [draw(st.permutations(p)) for p in programs]
+    shuffled = [list(draw(st.permutations(p))) for p in programs]
+    for i in range(n_inst):
+        if draw(st.integers(0, 4)) == 0:
+            shuffled[node_of[i]].append(A.Del(_id(names[i])))
 
     nodes = []
     for n in range(n_nodes):
         local = [i for i in range(n_inst) if node_of[i] == n]
         starts = []
+        queues: list[A.InitialQueue] = []
         for i in local:
             if started[i]:
                 t = inst_type[i]
@@ -138,6 +144,9 @@ def plans(draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4) -> A.Plan
                     )
                 )
                 starts.append(A.StartInstance(_id(names[i]), t.name, tuple(_id(p) for p in at)))
+                if draw(st.integers(0, 3)) == 0:
+                    b = draw(st.sampled_from(t.behaviors)).name
+                    queues.append(A.InitialQueue(_id(names[i]), (A.Push(b, _id(f"q{i}")),)))
         known = [
             c
             for c, init in zip(conns, initial_conn, strict=True)
@@ -152,12 +161,23 @@ def plans(draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4) -> A.Plan
                     A.Query("isRefusing", port=c.provider),
                 ):
                     cache.setdefault(q, A.CacheEntry(q, draw(st.booleans())))
+            u = _idx(names, c.user)
+            if node_of[u] != n and node_of[p] == n and draw(st.booleans()):
+                for q in (
+                    A.Query("isActive", port=c.user),
+                    A.Query("onDisconnect", connection=c, dst=c.user.instance),
+                ):
+                    cache.setdefault(q, A.CacheEntry(q, draw(st.booleans())))
+        for i, pid in pushes:
+            if node_of[i] != n and draw(st.integers(0, 3)) == 0:
+                q = A.Query("isCompleted", instance=_id(names[i]), push_id=_id(pid))
+                cache.setdefault(q, A.CacheEntry(q, draw(st.booleans())))
         nodes.append(
             A.NodeDecl(
                 _id(f"n{n}"),
                 tuple(_id(names[i]) for i in local),
                 tuple(starts),
-                (),
+                tuple(queues),
                 tuple(known),
                 tuple(cache.values()),
                 tuple(_order(shuffled[n])),
