@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from rich.console import Console
 
@@ -89,16 +91,279 @@ def load_checked(path: str) -> tuple[A.Plan, SourceCache, list[str]]:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    loader_sources = SourceCache()
+    """`cdcheck plan.cd`: static checks, then every selected property by search."""
+    from cdcheck.spec.model import ModelError, compile_plan
+    from cdcheck.spec.system import ConcertoSystem
+
+    problem = _check_flags(args)
+    if problem:
+        _stderr().print(f"cdcheck: error: {problem}", markup=False)
+        return EXIT_BAD_INPUT
     try:
-        plan, loader_sources, warnings = load_checked(args.plan)
+        plan, _sources, warnings = load_checked(args.plan)
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc, loader_sources, args.plan))
+        return _report_plan_error(exc, _sources_of(exc, SourceCache(), args.plan))
     err = _stderr()
     for w in warnings:
         err.print(w, markup=False)
-    _print_summary(plan)
-    return EXIT_OK
+    if args.summary:
+        _print_summary(plan)
+        return EXIT_OK
+    try:
+        system = ConcertoSystem(compile_plan(plan, args.profile))
+    except ModelError as exc:
+        err.print(f"{args.plan}:1:1: error: {exc}", markup=False)
+        return EXIT_BAD_INPUT
+    try:
+        properties = _select_properties(plan, args)
+        goals = [_compile_property(p, system) for p in properties]
+    except _PropertyError as exc:
+        err.print(str(exc), markup=False)
+        return EXIT_BAD_INPUT
+    return _run_checks(plan, system, goals, args)
+
+
+@dataclass(frozen=True)
+class _Property:
+    name: str
+    formula: str
+    file: str
+    line: int
+    col: int
+    origin: str  # "plan", "default" or "command line"
+
+
+@dataclass(frozen=True)
+class _Goal:
+    prop: _Property
+    formula: Any
+    predicate: Any  # a state predicate for invariants, None for `G !deadlock`
+    deadlock: bool
+
+
+class _PropertyError(Exception):
+    """A property that cannot be checked: bad formula, unknown atom or name."""
+
+
+DEFAULT_SUITE = ("deadlock-free", "port-consistency")
+
+
+def _check_flags(args: argparse.Namespace) -> str | None:
+    for flag in ("max_states", "max_depth", "max_memory"):
+        value = getattr(args, flag)
+        if value is not None and value <= 0:
+            return f"--{flag.replace('_', '-')} must be positive, got {value}"
+    if args.timeout is not None and args.timeout <= 0:
+        return f"--timeout must be positive, got {args.timeout:g}"
+    if args.summary and (args.ltl or args.property):
+        return "--summary only parses and checks the plan: drop --ltl and --property"
+    return None
+
+
+def _default_properties(plan: A.Plan) -> list[_Property]:
+    from cdcheck.spec.suite import port_consistency_formula
+
+    return [
+        _Property("deadlock-free", "G !deadlock", plan.path, 1, 1, "default"),
+        _Property("port-consistency", port_consistency_formula(plan), plan.path, 1, 1, "default"),
+    ]
+
+
+def _select_properties(plan: A.Plan, args: argparse.Namespace) -> list[_Property]:
+    from cdcheck.lang.diagnostics import did_you_mean
+
+    own = [
+        _Property(
+            p.name.text,
+            p.formula,
+            p.formula_span.file,
+            p.formula_span.line,
+            p.formula_span.col,
+            "plan",
+        )
+        for p in plan.properties
+    ]
+    available = {p.name: p for p in [*_default_properties(plan), *own]}
+    chosen: list[_Property] = []
+    for name in args.property or []:
+        if name not in available:
+            hint = did_you_mean(name, available) or f"known: {', '.join(available)}"
+            raise _PropertyError(f"cdcheck: error: no property named `{name}` ({hint})")
+        chosen.append(available[name])
+    for k, text in enumerate(args.ltl or [], start=1):
+        chosen.append(_Property(f"ltl-{k}", text, "--ltl", 1, 1, "command line"))
+    if not chosen:
+        chosen = list(available.values())
+    return chosen
+
+
+def _compile_property(prop: _Property, system: Any) -> _Goal:
+    from cdcheck.checker import ltl as L
+    from cdcheck.checker.predicates import compile_predicate
+    from cdcheck.spec.props import AtomError
+
+    offset = L.SourceOffset(prop.file, prop.line, prop.col) if prop.origin == "plan" else None
+    label = "--ltl formula" if prop.origin == "command line" else "formula"
+    try:
+        formula = L.parse(prop.formula)
+    except L.LtlError as exc:
+        raise _PropertyError(L.render_error(exc, prop.formula, offset, label=label)) from None
+    atoms = system.atoms()
+
+    def resolve(atom: L.Atom) -> Any:
+        try:
+            return atoms.compile(str(atom))
+        except AtomError as exc:
+            start, end = atom.span or (0, len(prop.formula))
+            raise _PropertyError(
+                L.render_error(L.LtlError(str(exc), start, end), prop.formula, offset, label=label)
+            ) from None
+
+    for atom in L.atoms(formula):
+        resolve(atom)
+    if formula == L.Globally(L.Not(L.Atom("deadlock"))):
+        return _Goal(prop, formula, None, True)
+    if not L.is_invariant(formula):
+        raise _PropertyError(
+            f"cdcheck: error: property `{prop.name}`: only invariants (G p) are decided by "
+            f"this version; `{prop.formula}` is not one"
+        )
+    predicate = compile_predicate(L.invariant_predicate(formula), resolve)
+    return _Goal(prop, formula, predicate, False)
+
+
+def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Namespace) -> int:
+    from cdcheck.checker.progress import ProgressDisplay
+    from cdcheck.checker.report import (
+        Location,
+        build_property_report,
+        build_report,
+        render_json,
+        render_junit,
+        render_sarif,
+        render_terminal,
+    )
+    from cdcheck.checker.search import Invariant, Limits, check_safety
+    from cdcheck.spec.diagnose import explain_blocked
+
+    limits = Limits(args.max_states, args.max_depth, args.timeout, args.max_memory)
+    invariants = [Invariant(g.prop.name, g.predicate) for g in goals if not g.deadlock]
+    deadlock_goal = next((g for g in goals if g.deadlock), None)
+    atoms = system.atoms()
+    with ProgressDisplay(f"checking {plan.path}", quiet=args.quiet) as progress:
+        search = check_safety(
+            system,
+            invariants,
+            check_deadlock=deadlock_goal is not None,
+            is_final=atoms.done,
+            limits=limits,
+            progress=progress,
+        )
+    by_name = {r.name: r for r in search.results}
+    reports = []
+    for g in goals:
+        result = by_name["deadlock-free" if g.deadlock else g.prop.name]
+        if g.deadlock and result.name != g.prop.name:
+            from dataclasses import replace
+
+            result = replace(result, name=g.prop.name)
+        reports.append(
+            build_property_report(
+                result,
+                formula=_shown_formula(g.prop),
+                location=Location(
+                    g.prop.file if g.prop.origin == "plan" else plan.path, g.prop.line, g.prop.col
+                ),
+                describe=system.describe,
+                state_view=lambda s: _state_view(system, s),
+                explain=(lambda s: explain_blocked(system, s)) if g.deadlock else None,
+            )
+        )
+    report = build_report(plan.path, search, reports)
+    out = _stdout()
+    render_terminal(report, out, fold=_QUIET_RULES)
+    _print_results_table(report)
+    options = {k: v for k, v in vars(args).items() if k not in ("plan",) and not callable(v)}
+    renderers: list[tuple[str | None, Callable[[], str]]] = [
+        (args.json, lambda: render_json(report, options)),
+        (args.sarif, lambda: render_sarif(report, _version())),
+        (args.junit, lambda: render_junit(report)),
+    ]
+    for path, render in renderers:
+        if path:
+            _write_output(path, render())
+    if args.trace_out:
+        _write_trace(args.trace_out, report)
+    return report.exit_code
+
+
+_QUIET_RULES = frozenset({"SendQuestion", "ReceiveQuestion", "SendAnswer", "ReceiveAnswer"})
+
+
+def _shown_formula(prop: _Property) -> str:
+    if prop.name == "port-consistency" and prop.origin == "default":
+        return "G (for every connection: active(user port) -> active(provide port))"
+    return prop.formula
+
+
+def _state_view(system: Any, state: Any) -> dict[str, Any]:
+    """A state as named variables (for ITF traces): per node and per instance."""
+    from cdcheck.spec.model import bits
+
+    m = system.model
+    view: dict[str, Any] = {}
+    for n, nm in enumerate(m.nodes):
+        s = system.node(state, n)
+        view[f"{nm.name}.pc"] = s.pc
+        view[f"{nm.name}.next"] = (
+            nm.program[s.pc].text if s.pc < len(nm.program) else "(program finished)"
+        )
+        view[f"{nm.name}.connections"] = frozenset(m.conn_text(c) for c in bits(s.conns))
+        view[f"{nm.name}.inbox"] = [system.msg_text(x) for x in s.inbox]
+        for slot, inst in enumerate(s.instances):
+            name = m.instances[nm.slots[slot]]
+            view[name] = "absent" if inst is None else system.inst_text(inst)
+    return view
+
+
+def _write_output(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        _stderr().print(f"cdcheck: error: cannot write {path}: {exc.strerror}", markup=False)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def _write_trace(path: str, report: Any) -> None:
+    import json
+
+    from cdcheck.checker.report import to_itf
+
+    violated = [p for p in report.properties if p.states]
+    if not violated:
+        _stderr().print(f"no counterexample: {path} not written", markup=False)
+        return
+    first = violated[0]
+    _write_output(path, json.dumps(to_itf(first, report.plan), indent=2) + "\n")
+    _stderr().print(f"trace of `{first.name}` written to {path} (ITF)", markup=False)
+
+
+def _print_results_table(report: Any) -> None:
+    from rich.table import Table
+
+    s = report.stats
+    table = Table("property", "verdict", "states", "transitions", "depth", "seconds", box=None)
+    for p in report.properties:
+        table.add_row(
+            p.name,
+            p.verdict.value,
+            f"{s.states:,}",
+            f"{s.transitions:,}",
+            str(s.depth),
+            f"{s.seconds:.2f}",
+        )
+    _stdout().print(table)
 
 
 def _sources_of(exc: PlanError, fallback: SourceCache, path: str) -> SourceCache:
@@ -387,8 +652,40 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
         commands[name] = (p, run)
         return p
 
-    check = sub("check", "parse and check a plan, print a summary", _cmd_check)
+    check = sub("check", "check a plan: static checks, then its properties", _cmd_check)
     check.add_argument("plan", help="the .cd plan file")
+    check.add_argument(
+        "--ltl",
+        action="append",
+        metavar="F",
+        help="an LTL formula to check (repeatable); replaces the default selection",
+    )
+    check.add_argument(
+        "--property",
+        action="append",
+        metavar="NAME",
+        help="check only this property of the plan or of the default suite (repeatable)",
+    )
+    check.add_argument("--summary", action="store_true", help="only parse, check and summarize")
+    check.add_argument("--max-states", type=int, metavar="N", help="stop after N states (exit 3)")
+    check.add_argument(
+        "--max-depth", type=int, metavar="K", help="bounded check: explore K steps deep (exit 3)"
+    )
+    check.add_argument("--timeout", type=float, metavar="S", help="stop after S seconds (exit 3)")
+    check.add_argument(
+        "--max-memory", type=int, metavar="MB", help="stop above MB of resident memory (exit 3)"
+    )
+    check.add_argument("--quiet", action="store_true", help="no progress display")
+    check.add_argument("--json", metavar="FILE", help="write a JSON summary of the run")
+    check.add_argument("--trace-out", metavar="FILE", help="write the counterexample as ITF JSON")
+    check.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 results")
+    check.add_argument("--junit", metavar="FILE", help="write JUnit XML results")
+    check.add_argument(
+        "--profile",
+        choices=["maude", "intended"],
+        default="maude",
+        help="semantics profile (docs/semantics-notes.md); default: maude",
+    )
 
     fmt = sub("fmt", "rewrite plans in canonical form", _cmd_fmt)
     fmt.add_argument("files", nargs="+", help=".cd files")

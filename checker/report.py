@@ -16,7 +16,6 @@ from typing import Any, Protocol, TypeVar
 from xml.etree import ElementTree as ET
 
 from rich.console import Console
-from rich.table import Table
 from rich.text import Text
 
 from .search import PropertyResult, SearchResult, Stats, Verdict
@@ -140,8 +139,19 @@ _MARK = {Verdict.HOLDS: "✓", Verdict.VIOLATED: "✗", Verdict.UNKNOWN: "?"}
 _STYLE = {Verdict.HOLDS: "green", Verdict.VIOLATED: "bold red", Verdict.UNKNOWN: "yellow"}
 
 
-def render_terminal(report: Report, console: Console, *, verbose_stats: bool = True) -> None:
-    """Verdict lines, each counterexample as a numbered step table, then figures."""
+def render_terminal(
+    report: Report,
+    console: Console,
+    *,
+    verbose_stats: bool = True,
+    fold: frozenset[str] = frozenset(),
+    fold_at: int = 4,
+) -> None:
+    """Verdict lines, each counterexample as a numbered step table, then figures.
+
+    Runs of at least `fold_at` consecutive steps whose rule is in `fold` (message
+    plumbing, say) are shown as one summary row, except inside a lasso's cycle.
+    """
     for p in report.properties:
         head = Text()
         head.append(f"{_MARK[p.verdict]} ", style=_STYLE[p.verdict])
@@ -153,7 +163,7 @@ def render_terminal(report: Report, console: Console, *, verbose_stats: bool = T
         if p.verdict is Verdict.UNKNOWN and p.reason:
             console.print(Text(f"    {p.reason}", style="yellow"))
         if p.steps or p.verdict is Verdict.VIOLATED:
-            _render_trace(p, console)
+            _render_trace(p, console, fold, fold_at)
     s = report.stats
     if verbose_stats:
         done = "complete" if s.complete else "partial"
@@ -169,30 +179,65 @@ def render_terminal(report: Report, console: Console, *, verbose_stats: bool = T
         console.print(Text(note, style="dim"))
 
 
-def _render_trace(p: PropertyReport, console: Console) -> None:
+def _folded(
+    steps: Sequence[ReportStep], fold: frozenset[str], fold_at: int, keep_from: int | None
+) -> list[ReportStep | list[ReportStep]]:
+    """Steps, with long runs of foldable ones grouped into lists."""
+    out: list[ReportStep | list[ReportStep]] = []
+    run: list[ReportStep] = []
+
+    def flush() -> None:
+        if len(run) >= fold_at:
+            out.append(list(run))
+        else:
+            out.extend(run)
+        run.clear()
+
+    for st in steps:
+        in_cycle = keep_from is not None and st.index > keep_from
+        if st.rule in fold and not in_cycle:
+            run.append(st)
+        else:
+            flush()
+            out.append(st)
+    flush()
+    return out
+
+
+def _render_trace(p: PropertyReport, console: Console, fold: frozenset[str], fold_at: int) -> None:
+    """One line per step (number, nodes, rule, objects), its changes indented below.
+
+    Lines rather than a table: a trace must stay readable in an 80-column CI log.
+    Every cell is plain Text, never markup, since model names may contain brackets.
+    """
     kind = "lasso" if p.loop_start is not None else "shortest counterexample"
     console.print(Text(f"    {p.reason} — {kind}, {len(p.steps)} steps:", style="red"))
-    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
-    table.add_column("#", justify="right")
-    table.add_column("node")
-    table.add_column("rule")
-    table.add_column("objects")
-    table.add_column("changes")
-    for step in p.steps:
+    width = len(str(len(p.steps))) + 1
+    for item in _folded(p.steps, fold, fold_at, p.loop_start):
+        if isinstance(item, list):
+            counts: dict[str, int] = {}
+            for st in item:
+                counts[st.rule] = counts.get(st.rule, 0) + 1
+            what = ", ".join(f"{r} ×{k}" for r, k in counts.items())
+            line = Text(f"    {item[0].index}-{item[-1].index} ", style="dim")
+            line.append(f"… {len(item)} message steps ({what})", style="dim")
+            console.print(line)
+            continue
+        step = item
         if p.loop_start is not None and step.index == p.loop_start + 1:
-            table.add_row("", "", Text("── cycle starts here ──", style="magenta"), "", "")
-        table.add_row(
-            str(step.index),
-            ", ".join(step.nodes),
-            step.rule,
-            step.objects,
-            "; ".join(step.changes),
-        )
+            console.print(Text("    ── cycle starts here ──", style="magenta"))
+        line = Text(f"    {step.index:>{width}} ", style="dim")
+        line.append(", ".join(step.nodes), style="cyan")
+        line.append(f"  {step.rule}", style="bold")
+        if step.objects:
+            line.append(f"  {step.objects}")
+        console.print(line)
+        for change in step.changes:
+            console.print(Text(f"    {'':>{width}}   {change}", style="dim"))
     if p.loop_start is not None:
-        table.add_row("", "", Text("── back to the cycle start ──", style="magenta"), "", "")
-    console.print(table)
-    for line in p.explanation:
-        console.print(Text(f"    {line}", style="red"))
+        console.print(Text("    ── back to the cycle start, forever ──", style="magenta"))
+    for line_text in p.explanation:
+        console.print(Text(f"    {line_text}", style="red"))
 
 
 # ----------------------------------------------------------------------------- JSON / ITF
@@ -242,11 +287,12 @@ def _itf_value(v: Any) -> Any:
     return str(v)
 
 
-def to_json(report: Report) -> dict[str, Any]:
+def to_json(report: Report, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
     s = report.stats
     return {
         "plan": report.plan,
         "exit_code": report.exit_code,
+        "options": dict(options or {}),
         "stats": {
             "states": s.states,
             "transitions": s.transitions,
@@ -254,6 +300,7 @@ def to_json(report: Report) -> dict[str, Any]:
             "seconds": round(s.seconds, 4),
             "memory_mb": round(s.memory_mb, 1),
             "complete": s.complete,
+            "states_per_level": list(s.levels),
         },
         "stopped_by": report.stopped_by,
         "properties": [
@@ -262,6 +309,10 @@ def to_json(report: Report) -> dict[str, Any]:
                 "formula": p.formula,
                 "verdict": p.verdict.value,
                 "reason": p.reason,
+                "states": s.states,
+                "transitions": s.transitions,
+                "depth": s.depth,
+                "seconds": round(s.seconds, 4),
                 "location": {
                     "file": p.location.file,
                     "line": p.location.line,
@@ -286,8 +337,8 @@ def to_json(report: Report) -> dict[str, Any]:
     }
 
 
-def render_json(report: Report) -> str:
-    return json.dumps(to_json(report), indent=2) + "\n"
+def render_json(report: Report, options: Mapping[str, Any] | None = None) -> str:
+    return json.dumps(to_json(report, options), indent=2, default=str) + "\n"
 
 
 # ----------------------------------------------------------------------------- SARIF
