@@ -49,8 +49,6 @@ def node_invariants(m: Model, n: int, s: NodeState) -> list[str]:
                         out.append(f"{who}: ending of a transition outside the head behavior")
                     if not (t.trans_stations[tr] >> t.ending_station[e] & 1):
                         out.append(f"{who}: ending at a station its transition does not target")
-                if inst.running & sum(1 << t.ending_trans[e] for e in bits(inst.endings)):
-                    out.append(f"{who}: a transition both runs and has ended")
     if not 0 <= s.pc <= len(nm.program):
         out.append(f"{name}: program counter {s.pc} out of range")
     if s.conns >> len(m.connections):

@@ -33,13 +33,13 @@ def _explore(sysm: ConcertoSystem) -> list[tuple[object, ...]]:
     return order
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans())
 def test_generated_plans_pass_the_static_checks(plan: A.Plan) -> None:
     assert [d.headline() for d in check_plan(plan) if d.is_error] == []
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans())
 def test_successors_are_well_formed(plan: A.Plan) -> None:
     sysm = ConcertoSystem(compile_plan(plan))
