@@ -38,6 +38,16 @@ def test_cps_reachable_states_equal_maude_full_search() -> None:
     assert len(reachable(sysm)) == 11_145
 
 
+def test_cps_profile_intended_changes_nothing_here() -> None:
+    """The CPS example never asks about an absent instance nor waits locally."""
+    from cdcheck.lang.loader import Loader
+    from cdcheck.spec.model import compile_plan
+    from cdcheck.spec.system import ConcertoSystem
+
+    sysm = ConcertoSystem(compile_plan(Loader().load(CPS1), "intended"))
+    assert len(reachable(sysm)) == 11_145
+
+
 def test_cps_search1_final_state_back_in_running() -> None:
     """14_Results-search.maude, first search: a normal form with sensor1 and
     listener1 back in running, empty queues and programs."""

@@ -48,7 +48,8 @@ def test_successors_are_well_formed(plan: A.Plan) -> None:
         for step, t in sysm.successors(s):  # type: ignore[arg-type]
             assert state_invariants(sysm, t) == [], step
             fp = sysm.footprint(step)
-            assert fp.writes <= fp.reads | fp.writes
+            assert fp.writes and fp.reads
+            assert all(k[0] in (step.node, step.peer) for k in fp.writes | fp.reads), step
             view = sysm.describe(step, s, t)  # type: ignore[arg-type]
             assert view.rule == step.rule and view.nodes
 
