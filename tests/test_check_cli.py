@@ -1,0 +1,163 @@
+"""`cdcheck plan.cd`: the CI gate, end to end through the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from cdcheck.checker.cli import main
+
+ROOT = Path(__file__).parent.parent
+CPS = str(ROOT / "models" / "cps" / "update.cd")
+BROKEN = str(ROOT / "models" / "broken" / "missing-wait.cd")
+
+DEADLOCKING = """\
+type Server {
+  places off, on
+  initial off
+  behavior start { boot: off -> on }
+  provide api on on
+}
+type Client {
+  places idle, busy
+  initial idle
+  behavior go { work: idle -> busy }
+  use api on busy
+}
+node a hosts s, c {
+  start s: Server at off
+  start c: Client at idle
+  program {
+    con c.api -- s.api
+    pushB c go as g1
+    wait c g1
+  }
+}
+property client_busy_needs_server: G (at(c, busy) -> at(s, on))
+"""
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+@pytest.fixture
+def deadlocking(tmp_path: Path) -> str:
+    path = tmp_path / "deadlock.cd"
+    path.write_text(DEADLOCKING)
+    return str(path)
+
+
+def test_cps_update_holds_with_the_conformance_state_count(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    summary = tmp_path / "s.json"
+    code, out, _ = run([CPS, "--quiet", "--json", str(summary)], capsys)
+    assert code == 0
+    assert "deadlock-free" in out and "port-consistency" in out
+    data = json.loads(summary.read_text())
+    assert data["stats"]["states"] == 11_145 and data["stats"]["complete"]
+    assert sum(data["stats"]["states_per_level"]) == 11_145
+    assert {p["verdict"] for p in data["properties"]} == {"holds"}
+
+
+def test_forgotten_wait_is_caught(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([BROKEN, "--quiet"], capsys)
+    assert code == 1
+    assert "✗ api_after_replicas  violated" in out
+    assert "shortest counterexample" in out and "EnteringPlace" in out
+
+
+def test_deadlock_is_explained(
+    deadlocking: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    sarif, junit, trace = tmp_path / "r.sarif", tmp_path / "r.xml", tmp_path / "t.json"
+    code, out, err = run(
+        [
+            deadlocking,
+            "--quiet",
+            "--sarif",
+            str(sarif),
+            "--junit",
+            str(junit),
+            "--trace-out",
+            str(trace),
+        ],
+        capsys,
+    )
+    assert code == 1
+    assert "✗ deadlock-free  violated" in out
+    assert "cannot enter busy: provider of api refusing" in out  # why it is stuck
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"deadlock-free"}
+    suite = ET.fromstring(junit.read_text().split("\n", 1)[1])
+    assert int(suite.get("failures") or 0) >= 1
+    itf = json.loads(trace.read_text())
+    assert itf["states"] and "vars" in itf
+    assert "ITF" in err
+
+
+def test_ltl_invariant_from_the_command_line(
+    deadlocking: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run([deadlocking, "--quiet", "--ltl", "G !queued(c, g1)"], capsys)
+    assert code == 1 and "ltl-1" in out
+    code, out, _ = run([deadlocking, "--quiet", "--ltl", "G !at(c, busy)"], capsys)
+    assert code == 0
+
+
+def test_property_selection(deadlocking: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([deadlocking, "--quiet", "--property", "client_busy_needs_server"], capsys)
+    assert code == 0
+    assert "deadlock-free" not in out
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--ltl", "G (at(c, busy) -> )"], "--ltl"),
+        (["--ltl", "G at(c, flying)"], "has no place `flying`"),
+        (["--ltl", "G at(nobody, busy)"], "unknown instance `nobody`"),
+        (["--property", "client_busy_needs_serve"], "did you mean `client_busy_needs_server`"),
+        (["--max-states", "0"], "--max-states must be positive"),
+        (["--timeout", "-1"], "--timeout must be positive"),
+        (["--summary", "--ltl", "G true"], "--summary"),
+        (["--max-depth", "x"], "invalid int value"),
+    ],
+)
+def test_user_errors_exit_2(
+    deadlocking: str, extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run([deadlocking, "--quiet", *extra], capsys)
+    assert code == 2
+    assert message in err
+
+
+def test_bad_formula_in_the_plan_is_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "p.cd"
+    plan.write_text(DEADLOCKING.replace("G (at(c, busy) -> at(s, on))", "G (at(c, busy) -> )"))
+    code, _, err = run([str(plan), "--quiet"], capsys)
+    assert code == 2
+    assert f"{plan}:22:54:" in err and "^" in err
+
+
+def test_limits_give_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([CPS, "--quiet", "--max-states", "500"], capsys)
+    assert code == 3 and "state limit" in out
+    code, out, _ = run([CPS, "--quiet", "--max-depth", "5"], capsys)
+    assert code == 3 and "within 5 steps" in out
+
+
+def test_non_invariants_are_refused_for_now(
+    deadlocking: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _, err = run([deadlocking, "--quiet", "--ltl", "F at(c, busy)"], capsys)
+    assert code == 2 and "only invariants (G p) are decided by this version" in err
