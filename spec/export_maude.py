@@ -101,6 +101,10 @@ def export_maude(m: Model, module: str = "CDCHECK-PLAN") -> str:
         beh_names.append([reg.fresh(tyname + _clean(x).capitalize()) for x in t.behavior_names])
     port_names = [reg.fresh(type_names[ty] + _clean(name).capitalize()) for ty, name, _ in m.ports]
 
+    emit(f"--- {module}: written by `cdcheck export --to maude`.")
+    emit("--- Load files 1-12 of the Concerto-D formalization (concertod-maude), then this")
+    emit(f"--- file; in module {module}-EXAMPLE, for instance:")
+    emit("---   search [, 10] globalsystem =>* S:System .")
     emit(f"fmod {module} is")
     for inc in _INCLUDES:
         emit(f"\tinc {inc} .")

@@ -58,7 +58,8 @@ def test_export_maude(tmp_path: Path) -> None:
     out = tmp_path / "cps.maude"
     assert main(["export", "--to", "maude", CPS1, "-o", str(out)]) == 0
     text = out.read_text()
-    assert text.startswith("fmod UPDATE is")
+    assert text.startswith("--- UPDATE: written by `cdcheck export --to maude`.")
+    assert "\nfmod UPDATE is\n" in text
     assert "op globalsystem : -> System ." in text
     assert "mod UPDATE-EXAMPLE is" in text and "inc OPERATIONAL-SEMANTICS ." in text
     assert "pushB(listener1, listenerUpdate, idb4) pushB(listener1, listenerDeploy, idb5)" in text
