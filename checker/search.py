@@ -51,6 +51,9 @@ class Limits:
     max_memory_mb: int | None = None
 
 
+NO_LIMITS = Limits()
+
+
 @dataclass(frozen=True)
 class Invariant(Generic[S]):
     """A named state predicate that must hold in every reachable state."""
@@ -249,7 +252,7 @@ def check_safety(
     *,
     check_deadlock: bool = False,
     is_final: Callable[[S], bool] = lambda _s: False,
-    limits: Limits = Limits(),
+    limits: Limits = NO_LIMITS,
     progress: Progress | None = None,
     progress_every: float = 0.25,
 ) -> SearchResult[S, A]:
@@ -298,6 +301,6 @@ def check_safety(
     return SearchResult(tuple(results), stats, stopped_by)
 
 
-def count_states(system: Explorable[S, Any], limits: Limits = Limits()) -> Stats:
+def count_states(system: Explorable[S, Any], limits: Limits = NO_LIMITS) -> Stats:
     """Explore everything and return the figures (used by benchmarks and conformance)."""
     return check_safety(system, limits=limits).stats
