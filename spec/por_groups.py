@@ -134,6 +134,10 @@ class ConcertoGroups:
         for n, qs in enumerate(self.askable):
             for q in qs:
                 self.askers[q] = (*self.askers.get(q, ()), n)
+        self.completion_questions: dict[int, list[int]] = {}
+        for q, qq in enumerate(m.questions):
+            if qq.kind == COMPLETED:
+                self.completion_questions.setdefault(qq.dst, []).append(q)
         self.groups: dict[GroupId, GroupFootprint] = {}
         self._build()
         self._nes: dict[tuple[GroupId, NodeState], frozenset[Key]] = {}
@@ -188,15 +192,15 @@ class ConcertoGroups:
         if qq.kind in (ACTIVE, REFUSING):
             if qq.dst in slot_of:
                 b.read((n, "inst", qq.dst))
+                if qq.kind == REFUSING:  # an empty queue refuses differently
+                    b.read((n, "qtail", qq.dst))
         elif qq.kind == CONNECTED:
             b.read((n, "conn", qq.arg))
         elif qq.kind == ONDISC:
             b.read((n, "pc"))
         else:
             assert qq.kind == COMPLETED
-            b.read((n, "pc"))
-            if qq.dst in slot_of:
-                b.read((n, "inst", qq.dst))
+            b.read((n, "done", q))
 
     # ------------------------------------------------------------------ footprints
 
@@ -223,6 +227,7 @@ class ConcertoGroups:
                 b = _Builder()
                 self._guard_reads(b, n, i)
                 b.write((n, "inst", i))
+                b.write(*((n, "done", q) for q in self.completion_questions.get(i, ())))
                 g[("evo", n, i)] = b.done()
                 qs = self.asks_inst[(n, i)]
                 if qs:
@@ -278,11 +283,10 @@ class ConcertoGroups:
         b.write((n, "pc"))
         op = ins.op
         if op == PUSH:
-            b.write((n, "inst", ins.inst))
-        elif op == ADD:
-            b.write((n, "inst", ins.inst), (n, "here", ins.inst))
-        elif op == DEL:
-            b.write((n, "inst", ins.inst), (n, "here", ins.inst))
+            b.read((n, "here", ins.inst))
+            b.write((n, "qtail", ins.inst))
+        elif op in (ADD, DEL):
+            b.write(*self._whole_instance(n, ins.inst))
             for c in bits(m.conn_mentions[ins.inst]):
                 b.read((n, "conn", c))
         elif op == CON:
@@ -302,8 +306,19 @@ class ConcertoGroups:
             assert op == WAIT
             for i in nm.slots:
                 b.read((n, "here", i))
-            self._question_reads(b, n, m.q_completed[(ins.inst, ins.arg)])
+            q = m.q_completed[(ins.inst, ins.arg)]
+            self._question_reads(b, n, q)
+            if ins.inst in nm.slot_of:
+                # profile maude hides the matched instance: the queue and the
+                # pending pushes are then read directly
+                b.read((n, "inst", ins.inst), (n, "qtail", ins.inst))
         return b.done()
+
+    def _whole_instance(self, n: int, i: int) -> list[Key]:
+        """Every key of instance i on node n (what add and del change)."""
+        keys: list[Key] = [(n, "inst", i), (n, "here", i), (n, "qtail", i)]
+        keys += [(n, "done", q) for q in self.completion_questions.get(i, ())]
+        return keys
 
     def _may_be_unknown(self, q: int) -> bool:
         """Can `local_answer` of q be unknown (an absent instance, profile maude)?"""
@@ -320,8 +335,9 @@ class ConcertoGroups:
         b.write((n, "pend", "head"), (n, "pend-", q))
         self._local_answer_reads(b, n, q)
         if unknown:
+            # an unreduced answer carries the node's instances, connections, program
             for i in nm.slots:
-                b.read((n, "inst", i))
+                b.read(*self._whole_instance(n, i))
             for c in range(len(m.connections)):
                 b.read((n, "conn", c))
             b.read((n, "pc"))
@@ -369,7 +385,7 @@ class ConcertoGroups:
         if kind in ("evo", "ask"):
             inst = s.instances[m.nodes[n].slot_of[x]]
             if inst is None or not inst.queue:
-                return ((n, "inst", x),)
+                return ((n, "inst", x), (n, "qtail", x))
             slot = m.nodes[n].slot_of[x]
             candidates = any(c[0] == slot for c in _firings(m, n, s)) or any(
                 c[0] == slot for c in _enterings(m, s)
@@ -380,6 +396,11 @@ class ConcertoGroups:
                 return ()
             if x > s.pc:
                 return ((n, "pc"),)
+            ins = m.nodes[n].program[x]
+            if kind == "prog" and ins.op == WAIT and self._remote(n, ins.inst):
+                if all(i is None for i in s.instances):
+                    return tuple((n, "here", i) for i in m.nodes[n].slots)
+                return ((n, "cache", m.q_completed[(ins.inst, ins.arg)]),)
             return fp.reads
         if kind == "sendq":
             if x in s.outgoing:

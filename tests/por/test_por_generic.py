@@ -1,0 +1,127 @@
+"""The generic reduction on hand-written guarded-command systems (systems.py)."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from systems import Command, Program, State, counters, handshake, spinner_and_flag
+
+from cdcheck.checker.por import reduced
+from cdcheck.checker.search import Explorable, Invariant, Stats, Verdict, check_safety
+
+
+def count_states(system: Explorable[State, object]) -> Stats:
+    """Everything reachable (`search.count_states` checks no property, and with
+    none the search stops at once: a deadlock check that never fires instead)."""
+    return check_safety(system, check_deadlock=True, is_final=lambda _s: True).stats
+
+
+def reachable(system: Program) -> set[State]:
+    seen = set(system.initial_states())
+    todo = list(seen)
+    while todo:
+        s = todo.pop()
+        for _, t in system.successors(s):
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    return seen
+
+
+def test_independent_counters_collapse_to_one_interleaving() -> None:
+    full = count_states(counters(3, 4))
+    red = count_states(reduced(counters(3, 4), cycle_proviso=False))
+    assert full.states == 5**3
+    assert red.states == 3 * 4 + 1  # one order of the 12 increments
+
+
+def test_counters_keep_their_single_deadlock() -> None:
+    system = reduced(counters(3, 2))
+    res = check_safety(system, check_deadlock=True)
+    (dl,) = res.results
+    assert dl.verdict is Verdict.VIOLATED and dl.trace is not None
+    assert dl.trace.states[-1] == (2, 2, 2)
+
+
+def test_a_visible_counter_is_never_advanced_alone() -> None:
+    """With counter 0 visible, every reduced state that advances counter 0 must
+    be fully expanded; the other counters still interleave in one order."""
+    base = counters(2, 3)
+    system = reduced(base, visible={0})
+    seen = [s for s in reachable(base)]
+    for s in seen:
+        succ = system.successors(s)
+        names = {n for n, _ in succ}
+        if any(n.startswith("inc0") for n in names):
+            assert names == {n for n, _ in base.successors(s)}
+    red = count_states(reduced(base, visible={0}))
+    full = count_states(base)
+    assert red.states < full.states
+
+
+def test_the_cycle_proviso_solves_the_ignoring_problem() -> None:
+    flag_unset = Invariant[State]("flag unset", lambda s: s[1] == 0)
+    ignoring = check_safety(
+        reduced(spinner_and_flag(), visible={1}, cycle_proviso=False), [flag_unset]
+    )
+    assert ignoring.results[0].verdict is Verdict.HOLDS  # wrong: the flag step was ignored
+    sound = check_safety(reduced(spinner_and_flag(), visible={1}), [flag_unset])
+    assert sound.results[0].verdict is Verdict.VIOLATED
+
+
+def test_conflicting_steps_keep_both_orders() -> None:
+    both_done = Invariant[State]("a not after b", lambda s: not (s[0] == 2 and s[1] == 1))
+    res = check_safety(reduced(handshake(), visible={0, 1}), [both_done])
+    assert res.results[0].verdict is Verdict.VIOLATED
+    red = count_states(reduced(handshake()))
+    assert red.states < count_states(handshake()).states
+
+
+def test_decisions_are_memoized_so_replays_agree() -> None:
+    system = reduced(handshake())
+    s = system.system.init
+    first = system.successors(s)
+    assert system.successors(s) == first
+    assert system.stats.expanded == 1
+
+
+# --------------------------------------------------------------------------- random systems
+
+
+@st.composite
+def programs(draw: st.DrawFn) -> Program:
+    nvars = draw(st.integers(2, 4))
+    dom = 3
+    cmds = []
+    for k in range(draw(st.integers(2, 7))):
+        gvars = draw(st.lists(st.integers(0, nvars - 1), min_size=1, max_size=2, unique=True))
+        avars = draw(st.lists(st.integers(0, nvars - 1), min_size=1, max_size=2, unique=True))
+        guard = tuple((v, draw(st.integers(0, dom - 1))) for v in gvars)
+        assign = tuple((v, draw(st.integers(0, dom - 1))) for v in avars)
+        cmds.append(Command(f"c{k}", guard, assign))
+    init = tuple(draw(st.integers(0, dom - 1)) for _ in range(nvars))
+    return Program(init, tuple(cmds))
+
+
+@settings(max_examples=300, deadline=None)
+@given(programs(), st.data())
+def test_random_programs_same_verdicts(program: Program, data: st.DataObject) -> None:
+    var = data.draw(st.integers(0, len(program.init) - 1))
+    val = data.draw(st.integers(0, 2))
+    inv = Invariant[State](f"x{var} != {val}", lambda s: s[var] != val)
+    full = check_safety(program, [inv], check_deadlock=True)
+    for proviso in (True, False):
+        system = reduced(program, visible={var}, cycle_proviso=proviso)
+        red = check_safety(system, [inv], check_deadlock=True)
+        for f, r in zip(full.results, red.results, strict=True):
+            if r.name == "deadlock-free" or proviso:
+                assert f.verdict == r.verdict, (r.name, proviso)
+            if r.trace is not None:
+                trace = r.trace
+                for a, b in zip(trace.states, trace.states[1:], strict=False):
+                    assert b in {t for _, t in program.successors(a)}
+                last = trace.states[-1]
+                if r.name == "deadlock-free":
+                    assert program.successors(last) == []
+                else:
+                    assert not inv.holds(last)
