@@ -66,7 +66,7 @@ class PortGroup:
     (>= 1 transition from the place, all of them to stations outside)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TypeModel:
     name: str
     places: tuple[str, ...]
@@ -130,7 +130,7 @@ class Instr:
     text: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class NodeModel:
     name: str
     inventory: int
@@ -160,8 +160,10 @@ class InitialNode:
     cache: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Model:
+    """A compiled plan. Compared and hashed by identity (it holds lookup dicts)."""
+
     profile: Profile
     types: tuple[TypeModel, ...]
     type_index: dict[str, int]
