@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -116,7 +117,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     try:
         properties = _select_properties(plan, args)
-        goals = [_compile_property(p, system) for p in properties]
+        goals = [
+            replace(
+                _compile_property(p, system),
+                fair="steps" if (p.name == "terminates" and p.origin == "default") else args.fair,
+            )
+            for p in properties
+        ]
     except _PropertyError as exc:
         err.print(str(exc), markup=False)
         return EXIT_BAD_INPUT
@@ -137,15 +144,24 @@ class _Property:
 class _Goal:
     prop: _Property
     formula: Any
-    predicate: Any  # a state predicate for invariants, None for `G !deadlock`
-    deadlock: bool
+    predicate: Any  # a state predicate for invariants, None otherwise
+    deadlock: bool  # `G !deadlock`, decided by the search itself
+    valuation: Any = None  # atom values for the automaton, for every other formula
+    fair: str = "none"
+
+    @property
+    def is_safety(self) -> bool:
+        return self.valuation is None
 
 
 class _PropertyError(Exception):
     """A property that cannot be checked: bad formula, unknown atom or name."""
 
 
-DEFAULT_SUITE = ("deadlock-free", "port-consistency")
+DEFAULT_SUITE = ("deadlock-free", "port-consistency", "terminates")
+"""`terminates` is always checked under weak fairness per step (rule instance):
+per-node fairness is too weak for it, since a node that keeps answering other
+nodes' questions counts as moving while its own transition starves."""
 
 
 def _check_flags(args: argparse.Namespace) -> str | None:
@@ -166,6 +182,7 @@ def _default_properties(plan: A.Plan) -> list[_Property]:
     return [
         _Property("deadlock-free", "G !deadlock", plan.path, 1, 1, "default"),
         _Property("port-consistency", port_consistency_formula(plan), plan.path, 1, 1, "default"),
+        _Property("terminates", "F done", plan.path, 1, 1, "default"),
     ]
 
 
@@ -224,20 +241,33 @@ def _compile_property(prop: _Property, system: Any) -> _Goal:
     if formula == L.Globally(L.Not(L.Atom("deadlock"))):
         return _Goal(prop, formula, None, True)
     if not L.is_invariant(formula):
-        raise _PropertyError(
-            f"cdcheck: error: property `{prop.name}`: only invariants (G p) are decided by "
-            f"this version; `{prop.formula}` is not one"
-        )
+        return _Goal(prop, formula, None, False, valuation=_valuation(resolve))
     predicate = compile_predicate(L.invariant_predicate(formula), resolve)
     return _Goal(prop, formula, predicate, False)
 
 
+def _valuation(resolve: Callable[[Any], Any]) -> Callable[[Any, Any], bool]:
+    """Atom values for the automaton, each atom's predicate compiled once."""
+    compiled: dict[Any, Any] = {}
+
+    def value(atom: Any, state: Any) -> bool:
+        pred = compiled.get(atom)
+        if pred is None:
+            pred = compiled[atom] = resolve(atom)
+        return bool(pred(state))
+
+    return value
+
+
 def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Namespace) -> int:
+    from cdcheck.checker import ltl as L
+    from cdcheck.checker.buchi import translate
+    from cdcheck.checker.emptiness import check_ltl
     from cdcheck.checker.progress import ProgressDisplay
     from cdcheck.checker.report import (
         Location,
+        Report,
         build_property_report,
-        build_report,
         render_json,
         render_junit,
         render_sarif,
@@ -247,42 +277,72 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     from cdcheck.spec.diagnose import explain_blocked
 
     limits = Limits(args.max_states, args.max_depth, args.timeout, args.max_memory)
-    invariants = [Invariant(g.prop.name, g.predicate) for g in goals if not g.deadlock]
-    deadlock_goal = next((g for g in goals if g.deadlock), None)
+    safety = [g for g in goals if g.is_safety]
+    invariants = [Invariant(g.prop.name, g.predicate) for g in safety if not g.deadlock]
+    deadlock_goal = next((g for g in safety if g.deadlock), None)
     atoms = system.atoms()
-    with ProgressDisplay(f"checking {plan.path}", quiet=args.quiet) as progress:
-        search = check_safety(
-            system,
-            invariants,
-            check_deadlock=deadlock_goal is not None,
-            is_final=atoms.done,
-            limits=limits,
-            progress=progress,
-        )
-    by_name = {r.name: r for r in search.results}
+    results: dict[str, Any] = {}
+    stats_of: dict[str, Any] = {}
+    stopped: str | None = None
+    if safety:
+        with ProgressDisplay(f"checking {plan.path}", quiet=args.quiet) as progress:
+            search = check_safety(
+                system,
+                invariants,
+                check_deadlock=deadlock_goal is not None,
+                is_final=atoms.done,
+                limits=limits,
+                progress=progress,
+            )
+        stopped = search.stopped_by
+        by_name = {r.name: r for r in search.results}
+        for g in safety:
+            key = "deadlock-free" if g.deadlock else g.prop.name
+            results[g.prop.name] = replace(by_name[key], name=g.prop.name)
+            stats_of[g.prop.name] = search.stats
+    for g in goals:
+        if g.is_safety:
+            continue
+        fairness = {"nodes": _node_of, "steps": _step_identity}.get(g.fair)
+        with ProgressDisplay(f"checking {g.prop.name}", quiet=args.quiet) as progress:
+            result, stats = check_ltl(
+                system,
+                translate(L.Not(g.formula)),
+                g.valuation,
+                name=g.prop.name,
+                fairness=fairness,
+                limits=limits,
+                progress=progress,
+            )
+        results[g.prop.name] = result
+        stats_of[g.prop.name] = stats
+    describe = _describe_with_stutter(system)
     reports = []
     for g in goals:
-        result = by_name["deadlock-free" if g.deadlock else g.prop.name]
-        if g.deadlock and result.name != g.prop.name:
-            from dataclasses import replace
-
-            result = replace(result, name=g.prop.name)
+        result = results[g.prop.name]
+        explain: Callable[[Any], Sequence[str]] | None = None
+        if g.deadlock:
+            explain = partial(explain_blocked, system)
+        elif not g.is_safety and result.trace is not None:
+            explain = _starvation_explainer(system, result.trace)
         reports.append(
             build_property_report(
                 result,
-                formula=_shown_formula(g.prop),
+                formula=_shown_formula(g.prop) + _fairness_note(g.fair),
                 location=Location(
-                    g.prop.file if g.prop.origin == "plan" else plan.path, g.prop.line, g.prop.col
+                    g.prop.file if g.prop.origin == "plan" else plan.path,
+                    g.prop.line,
+                    g.prop.col,
                 ),
-                describe=system.describe,
-                state_view=lambda s: _state_view(system, s),
-                explain=(lambda s: explain_blocked(system, s)) if g.deadlock else None,
+                describe=describe,
+                state_view=partial(_state_view, system),
+                explain=explain,
             )
         )
-    report = build_report(plan.path, search, reports)
+    report = Report(plan.path, tuple(reports), _merge_stats(list(stats_of.values())), stopped)
     out = _stdout()
     render_terminal(report, out, fold=_QUIET_RULES)
-    _print_results_table(report)
+    _print_results_table(report, stats_of)
     options = {k: v for k, v in vars(args).items() if k not in ("plan",) and not callable(v)}
     renderers: list[tuple[str | None, Callable[[], str]]] = [
         (args.json, lambda: render_json(report, options)),
@@ -295,6 +355,78 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     if args.trace_out:
         _write_trace(args.trace_out, report)
     return report.exit_code
+
+
+def _node_of(step: Any) -> Any:
+    return step.node
+
+
+def _step_identity(step: Any) -> Any:
+    return step
+
+
+def _fairness_note(fair: str) -> str:
+    notes = {"nodes": "   [weak fairness per node]", "steps": "   [weak fairness per step]"}
+    return notes.get(fair, "")
+
+
+def _merge_stats(stats: list[Any]) -> Any:
+    """Figures of the whole run: the largest search, the time of all of them."""
+    from cdcheck.checker.search import Stats
+
+    unique = list({id(s): s for s in stats}.values())
+    if not unique:
+        return Stats(0, 0, 0, 0, 0.0, 0.0, True)
+    largest = max(unique, key=lambda s: s.states)
+    return replace(
+        largest,
+        seconds=sum(s.seconds for s in unique),
+        memory_mb=max(s.memory_mb for s in unique),
+        complete=all(s.complete for s in unique),
+    )
+
+
+def _describe_with_stutter(system: Any) -> Callable[[Any, Any, Any], Any]:
+    from cdcheck.checker.emptiness import STUTTER
+    from cdcheck.spec.system import StepView
+
+    def describe(step: Any, before: Any, after: Any) -> Any:
+        if step is STUTTER:
+            return StepView("(stutter)", (), "no step is possible: the run stays here", ())
+        return system.describe(step, before, after)
+
+    return describe
+
+
+def _starvation_explainer(system: Any, trace: Any) -> Callable[[Any], Sequence[str]]:
+    """Why the cycle of a lasso goes on forever: who moves, who starves, who is stuck."""
+    from cdcheck.checker.emptiness import STUTTER
+    from cdcheck.spec.diagnose import explain_blocked
+
+    def explain(_last: Any) -> list[str]:
+        m = system.model
+        start = trace.loop_start
+        cycle_states = trace.states[start:-1] or trace.states[-1:]
+        cycle_steps = [st for st in trace.steps[start:] if st is not STUTTER]
+        if not cycle_steps:
+            blocked = explain_blocked(system, trace.states[-1])
+            return ["the run ends in a state without successors:"] + [f"  {b}" for b in blocked]
+        moved = {st.node for st in cycle_steps}
+        lines = []
+        for n, nm in enumerate(m.nodes):
+            if n in moved:
+                rules = sorted({st.rule for st in cycle_steps if st.node == n})
+                lines.append(f"{nm.name} keeps moving on the cycle ({', '.join(rules)})")
+            elif all(any(st.node == n for st, _ in system.successors(s)) for s in cycle_states):
+                lines.append(
+                    f"{nm.name} could move in every state of the cycle but never does "
+                    "(an unfair scheduler starves it; --fair nodes rules that out)"
+                )
+            else:
+                lines.append(f"{nm.name} does not move on the cycle")
+        return lines
+
+    return explain
 
 
 _QUIET_RULES = frozenset({"SendQuestion", "ReceiveQuestion", "SendAnswer", "ReceiveAnswer"})
@@ -349,18 +481,18 @@ def _write_trace(path: str, report: Any) -> None:
     _stderr().print(f"trace of `{first.name}` written to {path} (ITF)", markup=False)
 
 
-def _print_results_table(report: Any) -> None:
+def _print_results_table(report: Any, stats: dict[str, Any]) -> None:
     from rich.table import Table
 
-    s = report.stats
     table = Table("property", "verdict", "states", "transitions", "depth", "seconds", box=None)
     for p in report.properties:
+        s = stats.get(p.name) or report.stats
         table.add_row(
             p.name,
             p.verdict.value,
             f"{s.states:,}",
             f"{s.transitions:,}",
-            str(s.depth),
+            str(s.depth) if s.depth else "-",
             f"{s.seconds:.2f}",
         )
     _stdout().print(table)
@@ -680,6 +812,13 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
     check.add_argument("--trace-out", metavar="FILE", help="write the counterexample as ITF JSON")
     check.add_argument("--sarif", metavar="FILE", help="write SARIF 2.1.0 results")
     check.add_argument("--junit", metavar="FILE", help="write JUnit XML results")
+    check.add_argument(
+        "--fair",
+        choices=["none", "nodes", "steps"],
+        default="none",
+        help="weak fairness for LTL properties: per node, or per rule instance "
+        "(the default `terminates` check always uses per rule instance)",
+    )
     check.add_argument(
         "--profile",
         choices=["maude", "intended"],

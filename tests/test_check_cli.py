@@ -65,6 +65,11 @@ def test_cps_update_holds_with_the_conformance_state_count(
     assert data["stats"]["states"] == 11_145 and data["stats"]["complete"]
     assert sum(data["stats"]["states_per_level"]) == 11_145
     assert {p["verdict"] for p in data["properties"]} == {"holds"}
+    assert {p["name"] for p in data["properties"]} >= {
+        "deadlock-free",
+        "port-consistency",
+        "terminates",
+    }
 
 
 def test_forgotten_wait_is_caught(capsys: pytest.CaptureFixture[str]) -> None:
@@ -156,8 +161,23 @@ def test_limits_give_exit_3(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 3 and "within 5 steps" in out
 
 
-def test_non_invariants_are_refused_for_now(
-    deadlocking: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, _, err = run([deadlocking, "--quiet", "--ltl", "F at(c, busy)"], capsys)
-    assert code == 2 and "only invariants (G p) are decided by this version" in err
+def test_liveness_gives_a_lasso(deadlocking: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([deadlocking, "--quiet", "--ltl", "F at(c, busy)"], capsys)
+    assert code == 1
+    assert "lasso" in out and "(stutter)" in out
+    assert "the run ends in a state without successors" in out
+
+
+def test_default_suite_includes_termination(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([CPS, "--quiet", "--property", "terminates"], capsys)
+    assert code == 0 and "✓ terminates  holds" in out and "weak fairness per step" in out
+
+
+def test_node_fairness_is_weaker_than_step_fairness(capsys: pytest.CaptureFixture[str]) -> None:
+    """A node that keeps answering questions counts as moving under per-node
+    fairness, while its own component never enters its place: `F done` fails."""
+    code, out, _ = run([CPS, "--quiet", "--ltl", "F done", "--fair", "nodes"], capsys)
+    assert code == 1
+    assert "cycle starts here" in out and "keeps moving on the cycle" in out
+    code, _, _ = run([CPS, "--quiet", "--ltl", "F done", "--fair", "steps"], capsys)
+    assert code == 0
