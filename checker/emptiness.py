@@ -322,7 +322,7 @@ def _shortest_prefix(
     parent: dict[int, tuple[int, Any] | None] = {}
     queue: deque[int] = deque()
     for init in product.initial():
-        n = product.ids[init]
+        n, _ = product.node_id(init)
         if n not in parent:
             parent[n] = None
             queue.append(n)
