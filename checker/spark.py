@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -243,7 +244,7 @@ def right_commutative(name: str, h: Fn, d: Domain) -> Law:
         w, x, y = _fresh(d, "w", "x", "y")
         return z3.Not(d.equal(h.sym(h.sym(w, x), y), h.sym(h.sym(w, y), x))), (w, x, y)
 
-    return Law(f"right-comm({name})", neg, ("g",))
+    return Law(f"right-comm({name})", neg, ("g",), d)
 
 
 def _trivial() -> tuple[z3.BoolRef, tuple[Any, ...]]:
@@ -309,7 +310,10 @@ def laws_for(site: Site, engine: Engine) -> list[Law]:
             return [Law("g ignores the order of its group", None, ("g",))]
         if not parts:
             return [Law("g uses its group only through len()", _trivial, ("g",))]
-        return [right_commutative(h.text, h, elem) for h in parts]
+        # sum(vs) folds from 0, but max(vs)/min(vs) start from the group's first value:
+        # right-commutativity permutes the rest, commutativity the first (max(0.0, -0.0))
+        return [law for h in parts for law in (right_commutative(h.text, h, elem),
+                                               comm(h.text, h, elem))]  # fmt: skip
     raise ValueError(f"no obligations for `{op}`")
 
 
@@ -317,7 +321,7 @@ def prove(law: Law, timeout_s: float) -> LawResult:
     """Negated law unsat: proved for every value. Sat: a witness (not yet a bug).
 
     Linear integer and string laws are decided by Z3 in milliseconds, so Z3
-    gets a short first try. Otherwise (and first, for floats) a few hundred
+    gets a short first try. Otherwise (and first, for floats) up to 1500
     small, typical values (0, 1, -1, 0.1, NaN, -0.0, "a", ...) are substituted
     into the negation: a float law is often broken by them at once, whereas
     bit-blasting IEEE arithmetic to find a witness can take from a fraction of
@@ -383,14 +387,20 @@ def _samples(sort: z3.SortRef) -> list[z3.ExprRef]:
 
 
 def _probe(
-    formula: z3.BoolRef, leaves: Sequence[z3.ExprRef], limit: int = 400, seconds: float = 0.3
+    formula: z3.BoolRef, leaves: Sequence[z3.ExprRef], limit: int = 1500, seconds: float = 0.5
 ) -> list[tuple[z3.ExprRef, z3.ExprRef]] | None:
     """Small values that make the negated law true, if a short enumeration finds some."""
     pools = [_samples(v.sort()) for v in leaves]
     if not leaves or any(not p for p in pools):
         return None
     stop = time.perf_counter() + seconds
-    for count, combo in enumerate(itertools.product(*pools)):
+    total = math.prod(len(p) for p in pools)
+    if total <= limit:
+        combos: Iterator[tuple[z3.ExprRef, ...]] = itertools.product(*pools)
+    else:  # a fixed pseudo-random sample, so that every position sees every sample value
+        rng = random.Random(0)
+        combos = (tuple(rng.choice(p) for p in pools) for _ in range(limit))
+    for count, combo in enumerate(combos):
         if count >= limit or time.perf_counter() > stop:
             return None
         pairs = list(zip(leaves, combo, strict=True))

@@ -1287,6 +1287,14 @@ class _Reader:
             key = None
         try:
             site = self.build(node, op, elem, where)
+        except _KeyedExtreme:
+            self.sites.append(
+                Site(
+                    where.file, where.line, where.col, op, where.text, "order",
+                    problem=f"`{op}(key=...)`: which of tied elements is kept is not modelled",
+                )
+            )  # fmt: skip
+            return
         except _ArgError as exc:
             self.error(node, "SP005", str(exc))
             return
@@ -1357,7 +1365,7 @@ class _Reader:
                 depth = self.int_arg(arg(1, "depth", False), 2)
         elif op in ("max", "min"):
             if args or kw:
-                problem = f"`{op}(key=...)`: ties under a key are not modelled"
+                raise _KeyedExtreme(op)
             fns["f"] = builtin_udf(op, elem_ty, engine)
         elif op == "sum":
             if elem_ty not in (INT, FLOAT):
@@ -1552,6 +1560,10 @@ _GROUP_BUILTINS = ("len", "sum", "max", "min", "list", "tuple", "sorted")
 
 class _ArgError(Exception):
     pass
+
+
+class _KeyedExtreme(Exception):
+    """`max(key=...)`/`min(key=...)`: not an aggregation this checker models."""
 
 
 _NOT_LITERAL: Any = object()
