@@ -90,7 +90,7 @@ def run_on_spark(sc: Any, site: Site, cx: Counterexample) -> Replay:
     parts = [list(p) for p in cx.partitions]
     rdd = sc.parallelize(parts, len(parts)).flatMap(lambda p: p)
     layout = rdd.glom().collect()
-    if [list(p) for p in layout] != parts:
+    if not same([tuple(p) for p in layout], [tuple(p) for p in parts]):
         raise ReplayError(f"Spark laid the input out as {layout}, not {parts}")
     try:
         result = _run(rdd, site, site.op)
