@@ -17,9 +17,11 @@ The reduction at a state s (Valmari's strong stubborn sets, guard-based as in
 LTSmin): start from one enabled group and close the set under
 
 * an enabled group pulls in every group it conflicts with (static, precomputed);
-* a disabled group pulls in the writers of its *necessary enabling keys*,
-  `enabling_keys(s, g)`: keys one of which some step must write before g can
-  become enabled from s.
+* a disabled group pulls in the writers of one of its *necessary enabling
+  sets*, `enabling_sets(s, g)`: each is a set of keys one of which some step
+  must write before g can become enabled from s; when the system knows
+  several (one per false conjunct of the guard), the closure takes the one
+  that adds the fewest enabled steps (LTSmin's heuristic).
 
 Only the enabled steps of the groups in the set are explored. Every seed is
 tried and the closure with the fewest enabled steps wins. This preserves every
@@ -44,7 +46,7 @@ C0-C3 theorem requires (Siegel, CAV 2019, on nested DFS + POR).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -62,9 +64,10 @@ class Reducible(Protocol[S, A]):
 
     `por_groups()` is the static universe: group id -> footprint covering every
     step of the group in every state. `group_of(s, step)` names the group of a
-    step enabled at s. `enabling_keys(s, g)`, for a group with no enabled step
-    at s, gives keys such that g cannot become enabled from s before some step
-    writes one of them (an empty set: g can never be enabled again).
+    step enabled at s. `enabling_sets(s, g)`, for a group with no enabled step
+    at s, gives one or more alternative key sets, each such that g cannot
+    become enabled from s before some step writes one of its keys (an empty
+    set: g can never be enabled again).
     """
 
     def initial_states(self) -> Iterable[S]: ...
@@ -75,7 +78,7 @@ class Reducible(Protocol[S, A]):
 
     def group_of(self, state: S, step: A) -> GroupId: ...
 
-    def enabling_keys(self, state: S, group: GroupId) -> Iterable[Key]: ...
+    def enabling_sets(self, state: S, group: GroupId) -> Sequence[Iterable[Key]]: ...
 
 
 @dataclass
@@ -207,7 +210,7 @@ class Reduced(Generic[S, A]):
         best: set[int] | None = None
         best_size = len(succ)
         blocked_by_visibility = False
-        nes: dict[int, tuple[int, ...]] = {}
+        nes: dict[int, tuple[tuple[int, ...], ...]] = {}
         for seed in enabled:
             if idx.visible[seed]:
                 blocked_by_visibility = True
@@ -234,7 +237,7 @@ class Reduced(Generic[S, A]):
         seed: int,
         enabled: dict[int, int],
         bound: int,
-        nes: dict[int, tuple[int, ...]],
+        nes: dict[int, tuple[tuple[int, ...], ...]],
     ) -> tuple[set[int], int, bool] | None:
         """The stubborn closure of `seed`, or None once it holds `bound` or more
         enabled steps (it could not beat the best one found). The flag says the
@@ -248,9 +251,10 @@ class Reduced(Generic[S, A]):
             if g in enabled:
                 deps: Iterable[int] = idx.conflicts[g]
             else:
-                deps = nes.get(g, ())
-                if g not in nes:
-                    deps = nes[g] = self._wakers(state, g)
+                alternatives = nes.get(g)
+                if alternatives is None:
+                    alternatives = nes[g] = self._wakers(state, g)
+                deps = _cheapest(alternatives, members, enabled)
             for h in deps:
                 if h in members:
                     continue
@@ -265,13 +269,39 @@ class Reduced(Generic[S, A]):
                 stack.append(h)
         return members, size, False
 
-    def _wakers(self, state: S, g: int) -> tuple[int, ...]:
+    def _wakers(self, state: S, g: int) -> tuple[tuple[int, ...], ...]:
+        """The writers of each alternative enabling set of disabled group g."""
         idx = self._index
-        out: set[int] = set()
-        for key in self.system.enabling_keys(state, idx.ids[g]):
-            out.update(idx.writers.get(key, ()))
-        out.discard(g)
-        return tuple(sorted(out))
+        found: list[tuple[int, ...]] = []
+        for keys in self.system.enabling_sets(state, idx.ids[g]):
+            out: set[int] = set()
+            for key in keys:
+                out.update(idx.writers.get(key, ()))
+            out.discard(g)
+            found.append(tuple(sorted(out)))
+        if not found:
+            raise ValueError(f"no enabling set for the disabled group {idx.ids[g]!r}")
+        return tuple(found)
+
+
+def _cheapest(
+    alternatives: tuple[tuple[int, ...], ...], members: set[int], enabled: dict[int, int]
+) -> tuple[int, ...]:
+    """The alternative adding the fewest enabled steps, then the fewest groups."""
+    if len(alternatives) == 1:
+        return alternatives[0]
+    best = alternatives[0]
+    best_cost = (1 << 62, 0)
+    for alt in alternatives:
+        steps = groups = 0
+        for h in alt:
+            if h not in members:
+                groups += 1
+                steps += enabled.get(h, 0)
+        cost = (steps, groups)
+        if cost < best_cost:
+            best, best_cost = alt, cost
+    return best
 
 
 def reduced(

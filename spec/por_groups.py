@@ -12,7 +12,8 @@ group per:
     ("prog", n, k)    the k-th instruction of n's program (add/del/con/dcon/pushB/wait)
     ("askp", n, k)    AskQuestionFor{DisconnectPorts,Wait} for that instruction
     ("sendq", n, q)   SendQuestion of question q by n (to any host)
-    ("senda", n, q)   SendAnswer of question q by n (to any asker)
+    ("senda", n, q, y)  SendAnswer of question q by n to node y (("sendas", ...):
+                      the same when the answer does not reduce)
     ("recvq", n, q)   ReceiveQuestion of q on n
     ("recva", n, q)   ReceiveAnswer to q on n
 
@@ -23,7 +24,7 @@ or outgoing: what the collect functions test), and the two ends of each FIFO,
 `(n, "out"|"pend"|"in", "head"|"tail")`. Appending writes the tail, popping
 the head: when both are enabled the queue is non-empty, so they commute. The
 head key of an empty queue is woken through its tail writers (see
-`enabling_keys`). A send and the receive of a non-empty inbox are therefore
+`enabling_sets`). A send and the receive of a non-empty inbox are therefore
 independent, as are the firings of two instances that do not read each other.
 
 Facts used to keep footprints tight (each follows from the rules):
@@ -140,7 +141,7 @@ class ConcertoGroups:
                 self.completion_questions.setdefault(qq.dst, []).append(q)
         self.groups: dict[GroupId, GroupFootprint] = {}
         self._build()
-        self._nes: dict[tuple[GroupId, NodeState], frozenset[Key]] = {}
+        self._nes: dict[tuple[GroupId, NodeState], tuple[frozenset[Key], ...]] = {}
 
     # ------------------------------------------------------------------ questions
 
@@ -269,11 +270,12 @@ class ConcertoGroups:
                 b = _Builder()
                 b.write((n, "in", "head"), (n, "in-", 0, q), (n, "pend", "tail"), (n, "pend+", q))
                 g[("recvq", n, q)] = b.done()
-                askers = [y for y in self.askers.get(q, ()) if y != n]
-                if askers:
-                    g[("senda", n, q)] = self._send_answer(n, q, askers, unknown=False)
+                for y in self.askers.get(q, ()):
+                    if y == n:
+                        continue
+                    g[("senda", n, q, y)] = self._send_answer(n, q, y, unknown=False)
                     if self._may_be_unknown(q):
-                        g[("sendas", n, q)] = self._send_answer(n, q, askers, unknown=True)
+                        g[("sendas", n, q, y)] = self._send_answer(n, q, y, unknown=True)
 
     def _instruction(self, n: int, k: int) -> GroupFootprint:
         m = self.m
@@ -324,7 +326,7 @@ class ConcertoGroups:
         """Can `local_answer` of q be unknown (an absent instance, profile maude)?"""
         return self.m.profile == "maude" and self.m.questions[q].kind in (ACTIVE, REFUSING)
 
-    def _send_answer(self, n: int, q: int, askers: list[int], unknown: bool) -> GroupFootprint:
+    def _send_answer(self, n: int, q: int, y: int, unknown: bool) -> GroupFootprint:
         """SendAnswer of q by n; `unknown`: the answer does not reduce (its
         destination is absent), which is a group of its own because the
         unreduced answer carries the node's instances, connections and program."""
@@ -346,14 +348,15 @@ class ConcertoGroups:
                 b.read((n, "conn", c))
                 for r in m.refusing_by_dst(m.connections[c].provider):
                     b.write((n, "cache", r), (n, "reset", r))
-        for y in askers:
-            b.read((y, "hist", q))
-            b.write((y, "in", "tail"), (y, "in+", 1, q))
+        b.read((y, "hist", q))
+        b.write((y, "in", "tail"), (y, "in+", 1, q))
         return b.done()
 
     # ------------------------------------------------------------------ per state
 
-    def group_of(self, n: int, s: NodeState, rule: str, args: tuple[int, ...]) -> GroupId:
+    def group_of(
+        self, n: int, s: NodeState, rule: str, args: tuple[int, ...], peer: int
+    ) -> GroupId:
         """The group of a step of `rule` on node n (the sender for two-node rules)."""
         if rule in _EVOLUTION:
             return ("evo", n, args[0])
@@ -363,70 +366,76 @@ class ConcertoGroups:
             return ("prog", n, s.pc)
         if rule in _ASK_PROGRAM:
             return ("askp", n, s.pc)
-        if rule == "SendAnswer" and args[1] == CACHE_UNKNOWN:
-            return ("sendas", n, args[0])
+        if rule == "SendAnswer":
+            return ("sendas" if args[1] == CACHE_UNKNOWN else "senda", n, args[0], peer)
         return (_MESSAGES[rule], n, args[0])
 
-    def enabling_keys(self, group: GroupId, s: NodeState) -> frozenset[Key]:
-        """Keys one of which must be written before `group` (disabled in a state
-        whose node `group[1]` is `s`) can fire: the group's reads when a guard
-        over several keys failed, fewer when the failure is structural."""
+    def enabling_sets(self, group: GroupId, s: NodeState) -> tuple[frozenset[Key], ...]:
+        """Alternative necessary enabling sets of `group`, disabled in a state
+        whose node `group[1]` is `s`: for each, a key of it must be written
+        before the group can fire. One per false conjunct that a single key
+        family decides; the group's whole read set when a guard over several
+        keys failed."""
         key = (group, s)
         found = self._nes.get(key)
         if found is None:
-            found = self._nes[key] = frozenset(self._enabling(group, s))
+            found = self._nes[key] = tuple(frozenset(a) for a in self._enabling(group, s))
         return found
 
-    def _enabling(self, group: GroupId, s: NodeState) -> Iterable[Key]:
-        kind, n, x = group
-        assert isinstance(n, int) and isinstance(x, int)
+    def _enabling(self, group: GroupId, s: NodeState) -> list[Iterable[Key]]:
+        kind, n, x = group[:3]
+        assert isinstance(kind, str) and isinstance(n, int) and isinstance(x, int)
         m = self.m
         fp = self.groups[group]
         if kind in ("evo", "ask"):
-            inst = s.instances[m.nodes[n].slot_of[x]]
-            if inst is None or not inst.queue:
-                return ((n, "inst", x), (n, "qtail", x))
             slot = m.nodes[n].slot_of[x]
+            inst = s.instances[slot]
+            if inst is None or not inst.queue:
+                return [((n, "inst", x), (n, "qtail", x))]
             candidates = any(c[0] == slot for c in _firings(m, n, s)) or any(
                 c[0] == slot for c in _enterings(m, s)
             )
-            return fp.reads if candidates else ((n, "inst", x),)
+            return [fp.reads if candidates else ((n, "inst", x),)]
         if kind in ("prog", "askp"):
             if x < s.pc:
-                return ()
+                return [()]
             if x > s.pc:
-                return ((n, "pc"),)
+                return [((n, "pc"),)]
             ins = m.nodes[n].program[x]
             if kind == "prog" and ins.op == WAIT and self._remote(n, ins.inst):
                 if all(i is None for i in s.instances):
-                    return tuple((n, "here", i) for i in m.nodes[n].slots)
-                return ((n, "cache", m.q_completed[(ins.inst, ins.arg)]),)
-            return fp.reads
+                    return [tuple((n, "here", i) for i in m.nodes[n].slots)]
+                return [((n, "cache", m.q_completed[(ins.inst, ins.arg)]),)]
+            return [fp.reads]
         if kind == "sendq":
             if x in s.outgoing:
-                return ((n, "out-", s.outgoing[0]),)
+                return [((n, "out-", s.outgoing[0]),)]
+            found: list[Iterable[Key]] = [((n, "out+", x),)]
             if s.history >> x & 1 or cache_get(s.cache, x) == _UNDESIRED[m.questions[x].kind]:
                 # not askable: an answer must come back (or the cache be reset) first
-                return ((n, "in-", 1, x), (n, "reset", x))
-            return ((n, "out+", x),)
+                found.append(((n, "in-", 1, x), (n, "reset", x)))
+            return found
         if kind in ("senda", "sendas"):
-            if not s.pending:
-                return ((n, "pend+", x),)
+            if x not in s.pending:
+                return [((n, "pend+", x),)]
             if s.pending[0] != x:
-                return ((n, "pend-", s.pending[0]),)
+                return [((n, "pend-", s.pending[0]),)]
             dst = m.questions[x].dst
             absent = s.instances[m.nodes[n].slot_of[dst]] is None
             if self._may_be_unknown(x) and absent != (kind == "sendas"):
-                return ((n, "here", dst),)
-            return tuple((y, "hist", x) for y in self.askers.get(x, ()) if y != n)
+                return [((n, "here", dst),)]
+            return [((group[3], "hist", x),)]
         want = 0 if kind == "recvq" else 1
-        if not s.inbox:
-            return ((n, "in+", want, x),)
-        head = _message(s.inbox[0])
-        if head == (want, x):
-            assert kind == "recva"  # a question at the head is always receivable
-            return ((n, "hist", x),)
-        return ((n, "in-", *head),)
+        alternatives: list[Iterable[Key]] = []
+        if kind == "recva" and not (s.history >> x & 1):
+            alternatives.append(((n, "hist", x),))  # the question must be sent first
+        messages = [_message(msg) for msg in s.inbox]
+        if (want, x) not in messages:
+            alternatives.append(((n, "in+", want, x),))  # it must arrive first
+        if messages and messages[0] != (want, x):
+            alternatives.append(((n, "in-", *messages[0]),))  # the head must go first
+        assert alternatives, group  # a question at the head is always receivable
+        return alternatives
 
 
 def _message(msg: int | Stuck) -> tuple[int, int]:

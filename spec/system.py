@@ -164,13 +164,16 @@ class ConcertoSystem:
     def group_of(self, state: GlobalState, step: Step) -> tuple[object, ...]:
         """The transition group of a step enabled at `state`."""
         n = step.node
-        return self._por().group_of(n, self.node(state, n), step.rule, step.args)
+        return self._por().group_of(n, self.node(state, n), step.rule, step.args, step.peer)
 
-    def enabling_keys(self, state: GlobalState, group: tuple[object, ...]) -> frozenset[object]:
-        """Keys one of which must be written before `group` (disabled) can fire."""
+    def enabling_sets(
+        self, state: GlobalState, group: tuple[object, ...]
+    ) -> tuple[frozenset[tuple[object, ...]], ...]:
+        """Alternative key sets, one of whose keys must be written before
+        `group` (disabled at `state`) can fire."""
         n = group[1]
         assert isinstance(n, int)
-        return self._por().enabling_keys(group, self.node(state, n))
+        return self._por().enabling_sets(group, self.node(state, n))
 
     def _por(self) -> ConcertoGroups:
         if self._por_groups is None:

@@ -65,12 +65,12 @@ class Program:
     def group_of(self, s: State, step: str) -> object:
         return step
 
-    def enabling_keys(self, s: State, group: object) -> Iterable[object]:
+    def enabling_sets(self, s: State, group: object) -> list[Iterable[object]]:
+        """One alternative per false conjunct: its variable must change first."""
         cmd = next(c for c in self.commands if c.name == group)
-        for v, c in cmd.guard:
-            if s[v] != c:
-                return (v,)
-        raise AssertionError(f"{group} is enabled")
+        found: list[Iterable[object]] = [(v,) for v, c in cmd.guard if s[v] != c]
+        assert found, f"{group} is enabled"
+        return found
 
 
 def counters(k: int, top: int) -> Program:

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from strategies import plans
 
 from cdcheck.checker.por import reduced
-from cdcheck.checker.search import DEADLOCK, Invariant, Limits, SearchResult, Verdict, check_safety
+from cdcheck.checker.search import DEADLOCK, Invariant, Limits, SearchResult, check_safety
 from cdcheck.lang import ast as A
-from cdcheck.spec.model import bits, compile_plan
+from cdcheck.spec.model import compile_plan
 from cdcheck.spec.state import GlobalState
 from cdcheck.spec.system import ConcertoSystem
 
