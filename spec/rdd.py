@@ -23,6 +23,7 @@ operations must be concrete (hashable Python values). Pure, no I/O.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Callable, Hashable, Iterator, Sequence
@@ -240,6 +241,100 @@ def flat_map(parts: Partitions, f: Fn1) -> Partitions:
 
 def count(parts: Partitions) -> int:
     return sum(len(p) for p in parts)
+
+
+def map_partitions(parts: Partitions, g: Callable[[tuple[Any, ...]], Any]) -> Partitions:
+    """`collect = concat_i g(p_i)`: equal to g(collect) only if g is a ++-homomorphism."""
+    return tuple(tuple(g(p)) for p in parts)
+
+
+def map_partitions_with_index(
+    parts: Partitions, g: Callable[[int, tuple[Any, ...]], Any]
+) -> Partitions:
+    return tuple(tuple(g(i, p)) for i, p in enumerate(parts))
+
+
+def union(a: Partitions, b: Partitions, same_partitioner: bool = False) -> Partitions:
+    """UnionRDD concatenates partition lists; PartitionerAwareUnionRDD (both inputs
+    with one partitioner) makes partition i the union of the inputs' partitions i,
+    which interleaves them in `collect`."""
+    if same_partitioner and len(a) == len(b):
+        return tuple(p + q for p, q in zip(a, b, strict=True))
+    return a + b
+
+
+def cartesian(a: Partitions, b: Partitions) -> Partitions:
+    """Partition i * len(b) + j holds a_i x b_j: collect order is partition-blocked."""
+    return tuple(tuple((x, y) for x in p for y in q) for p in a for q in b)
+
+
+def zip_with_index(parts: Partitions) -> Partitions:
+    """Start indices from the sizes of the earlier partitions (a counting job)."""
+    out, start = [], 0
+    for p in parts:
+        out.append(tuple((x, start + i) for i, x in enumerate(p)))
+        start += len(p)
+    return tuple(out)
+
+
+def take(parts: Partitions, n: int) -> tuple[Any, ...]:
+    """Scans partitions 0, 1, ... and appends in partition order: a prefix of collect."""
+    out: list[Any] = []
+    for p in parts:
+        if len(out) >= n:
+            break
+        out.extend(p[: n - len(out)])
+    return tuple(out)
+
+
+def first(parts: Partitions) -> Any:
+    head = take(parts, 1)
+    return head[0] if head else Failure("RDD is empty")
+
+
+def distinct(parts: Partitions, chooser: Chooser, num_reduce: int = 1) -> Partitions:
+    """`map(x => (x, None)).reduceByKey((x, _) => x).map(_._1)`: set-equal to the input;
+    which of several ==-equal values is kept depends on the fetch order."""
+    pairs = tuple(tuple((x, None) for x in p) for p in parts)
+    reduced = combine_by_key(pairs, lambda v: v, lambda c, v: c, lambda a, b: a, chooser,
+                             num_reduce)  # fmt: skip
+    return tuple(tuple(k for k, _ in p) for p in reduced)
+
+
+def sort_by(
+    parts: Partitions,
+    keyfunc: Fn1,
+    chooser: Chooser,
+    bounds: Sequence[Any] = (),
+) -> Partitions:
+    """Range-partition by key (`bounds`, sorted, stand for Spark's sampled ones), each
+    reduce partition receives map outputs in fetch order and sorts them stably by key:
+    equal keys keep their arrival order, not their input order."""
+    cuts = list(bounds)
+    out: list[tuple[Any, ...]] = []
+    for r in range(len(cuts) + 1):
+        order = chooser.permutation(len(parts), f"fetch order of sort partition {r}")
+        arrived = [x for m in order for x in parts[m] if bisect.bisect_left(cuts, keyfunc(x)) == r]
+        out.append(tuple(sorted(arrived, key=keyfunc)))
+    return tuple(out)
+
+
+def join(a: Partitions, b: Partitions, chooser: Chooser, num_reduce: int = 1) -> Partitions:
+    """PySpark's python_join: tag values 1/2, union, groupByKey, then per key
+    `((v, w) for v in vbuf for w in wbuf)`; bag-equal to the nested-loop join."""
+    tagged = tuple(tuple((k, (1, v)) for k, v in p) for p in a) + tuple(
+        tuple((k, (2, w)) for k, w in p) for p in b
+    )
+    groups = group_by_key(tagged, chooser, num_reduce)
+    out: list[tuple[Any, ...]] = []
+    for p in groups:
+        rows: list[Any] = []
+        for k, vs in p:
+            left = [v for tag, v in vs if tag == 1]
+            right = [w for tag, w in vs if tag == 2]
+            rows.extend((k, (v, w)) for v in left for w in right)
+        out.append(tuple(rows))
+    return tuple(out)
 
 
 # ----------------------------------------------------------------------------- actions

@@ -118,3 +118,62 @@ def test_float_sum_depends_on_partitions(n: int, expected: float) -> None:
     data = [1e16, 1.0, -1e16, 1.0]
     parts = R.parallelize(data, n, "pyspark")
     assert R.sum_(parts, operator.add, 0.0, "pyspark", IO) == expected
+
+
+# ----------------------------------------------------------------------------- order-producing
+
+
+def test_union_interleaves_inputs_that_share_a_partitioner() -> None:
+    a = (((2, "a2"), (4, "a4")), ((1, "a1"), (3, "a3")))
+    b = (((2, "b2"), (4, "b4")), ((1, "b1"), (3, "b3")))
+    assert R.union(a, b, same_partitioner=True) == (
+        ((2, "a2"), (4, "a4"), (2, "b2"), (4, "b4")),
+        ((1, "a1"), (3, "a3"), (1, "b1"), (3, "b3")),
+    )
+    plain = R.union(((1, 2), (3, 4)), ((5,), (6,)))
+    assert plain == ((1, 2), (3, 4), (5,), (6,))
+
+
+def test_cartesian_is_partition_blocked() -> None:
+    got = R.collect(R.cartesian(((1, 2),), (("x", "y"), ("z", "w"))))
+    assert got[:6] == ((1, "x"), (1, "y"), (2, "x"), (2, "y"), (1, "z"), (1, "w"))
+    seq = tuple((x, y) for x in (1, 2) for y in "xyzw")
+    assert got != seq and sorted(got) == sorted(seq)
+
+
+def test_zip_with_index_take_first() -> None:
+    parts = ((), ("a", "b"), ("c",))
+    assert R.collect(R.zip_with_index(parts)) == (("a", 0), ("b", 1), ("c", 2))
+    assert R.take(parts, 2) == ("a", "b") and R.first(parts) == "a"
+    assert isinstance(R.first(((), ())), R.Failure)
+
+
+def test_map_partitions_is_not_a_homomorphism_in_general() -> None:
+    parts = ((1, 2), (3,))
+    assert R.collect(R.map_partitions(parts, lambda p: [sum(p)])) == (3, 3)
+    assert R.collect(R.map_partitions(parts, lambda p: [x * 2 for x in p])) == (2, 4, 6)
+    assert R.collect(R.map_partitions_with_index(parts, lambda i, p: [i] * len(p))) == (0, 0, 1)
+
+
+def test_distinct_keeps_the_first_fetched_of_equal_values() -> None:
+    parts = ((1,), (1.0,))
+    kept = {R.collect(r)[0].__class__ for _, r in R.all_schedules(lambda ch: R.distinct(parts, ch))}
+    assert kept == {int, float}
+
+
+def test_sort_by_ties_follow_fetch_order() -> None:
+    parts = (((1, "a"),), ((1, "b"),), ((0, "c"),))
+    results = {
+        R.collect(r)
+        for _, r in R.all_schedules(lambda ch: R.sort_by(parts, lambda t: t[0], ch, bounds=[1]))
+    }
+    assert ((0, "c"), (1, "a"), (1, "b")) in results and ((0, "c"), (1, "b"), (1, "a")) in results
+    assert all(sorted(r, key=lambda t: t[0]) == list(r) for r in results)
+
+
+def test_join_is_bag_equal_to_the_nested_loop_join() -> None:
+    a = ((("k", 1), ("j", 2)), (("k", 3),))
+    b = ((("k", "x"),), (("k", "y"), ("j", "z")))
+    seq = sorted((k, (v, w)) for k, v in R.collect(a) for k2, w in R.collect(b) if k == k2)
+    for _, r in R.all_schedules(lambda ch: R.join(a, b, ch)):
+        assert sorted(R.collect(r)) == seq
