@@ -40,7 +40,8 @@ class _Node:
 
     Formulas are hashed over and over (as dictionary keys, inside sets of
     obligations); the generated dataclass hash would walk the whole tree each
-    time, so the hash is computed once per node and equality checks it first.
+    time, so the hash is computed once, when the node is built, and equality
+    compares hashes first and walks the trees with a stack, not recursion.
     """
 
     __slots__ = ("_hash",)
@@ -190,28 +191,44 @@ Unary: TypeAlias = Not | Next | Globally | Finally
 Binary: TypeAlias = And | Or | Implies | Equiv | Xor | Until | Release | WeakUntil | StrongRelease
 
 
-def _install_cached_hash(cls: type) -> None:
-    names = tuple(f.name for f in fields(cls) if f.compare)
+_KEYS: dict[type, tuple[str, ...]] = {}
 
-    def key(self: _Node) -> tuple[object, ...]:
-        return tuple(getattr(self, n) for n in names)
+
+def _install_cached_hash(cls: type) -> None:
+    """Hash once at construction (children are hashed already), compare without recursion."""
+    names = tuple(f.name for f in fields(cls) if f.compare)
+    _KEYS[cls] = names
+    generated_init = cls.__init__  # type: ignore[misc]
+
+    def __init__(self: _Node, *args: object, **kwargs: object) -> None:
+        generated_init(self, *args, **kwargs)
+        h = hash((cls.__name__, *(getattr(self, n) for n in names)))
+        object.__setattr__(self, "_hash", h)
 
     def __hash__(self: _Node) -> int:
-        try:
-            return self._hash  # type: ignore[attr-defined,no-any-return]
-        except AttributeError:
-            h = hash((cls.__name__, *key(self)))
-            object.__setattr__(self, "_hash", h)
-            return h
+        return self._hash  # type: ignore[attr-defined,no-any-return]
 
     def __eq__(self: _Node, other: object) -> bool:
         if self is other:
             return True
         if type(other) is not cls or hash(self) != hash(other):
             return False
-        assert isinstance(other, _Node)
-        return key(self) == key(other)
+        stack: list[tuple[object, object]] = [(self, other)]
+        while stack:
+            x, y = stack.pop()
+            if x is y:
+                continue
+            if type(x) is not type(y) or hash(x) != hash(y):
+                return False
+            for n in _KEYS[type(x)]:
+                u, v = getattr(x, n), getattr(y, n)
+                if isinstance(u, _Node):
+                    stack.append((u, v))
+                elif u != v:
+                    return False
+        return True
 
+    cls.__init__ = __init__  # type: ignore[misc]
     cls.__hash__ = __hash__  # type: ignore[assignment]
     cls.__eq__ = __eq__  # type: ignore[assignment,method-assign]
 

@@ -412,14 +412,41 @@ def parse(text: str) -> A.Formula:
         raise _explain(exc, prev, tokens, text) from None
     except UnexpectedInput as exc:  # pragma: no cover - the tokenizer leaves no other kind
         raise LtlError("syntax error", 0, len(text)) from exc
+    too_deep = LtlError(
+        f"the formula is nested too deeply (the limit is {MAX_DEPTH} levels of operators)",
+        0,
+        len(text),
+    )
     try:
         formula = _ToFormula().transform(tree)
     except VisitError as exc:
         if isinstance(exc.orig_exc, LtlError):
             raise exc.orig_exc from None
+        if isinstance(exc.orig_exc, RecursionError):
+            raise too_deep from None
         raise
+    except RecursionError:
+        raise too_deep from None
     assert not isinstance(formula, Token)
+    if _depth(formula) > MAX_DEPTH:
+        raise too_deep
     return formula
+
+
+# Every later pass (NNF, simplification, printing, evaluation) recurses on the
+# syntax tree; this bound keeps them far from Python's recursion limit.
+MAX_DEPTH = 250
+
+
+def _depth(f: A.Formula) -> int:
+    """Height of the syntax tree, computed without recursion."""
+    best = 0
+    stack = [(f, 0)]
+    while stack:
+        g, d = stack.pop()
+        best = max(best, d)
+        stack.extend((c, d + 1) for c in A.children(g))
+    return best
 
 
 def _explain(exc: UnexpectedToken, prev: Token | None, tokens: list[Token], text: str) -> LtlError:

@@ -270,3 +270,26 @@ def test_any_text_parses_or_fails_with_ltl_error(text: str) -> None:
         assert render_error(err, text)
     else:
         assert parse(A.to_text(f)) == f
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["(" * 3000 + "p" + ")" * 3000, "!" * 5000 + "p", " & ".join(["p"] * 5000), "G " * 300 + "p"],
+)
+def test_too_deep_is_an_error_not_a_crash(text: str) -> None:
+    err = _error(text)
+    assert "nested too deeply" in err.message
+
+
+def test_deep_but_allowed_formulas_go_through_every_pass() -> None:
+    from cdcheck.checker.buchi import translate
+    from cdcheck.checker.ltl_eval import LassoWord, evaluate
+    from cdcheck.checker.ltl_parse import MAX_DEPTH
+    from cdcheck.checker.ltl_rewrite import nnf
+
+    word = LassoWord((), (frozenset({A.Atom("p")}),))
+    for text in ("F " * MAX_DEPTH + "p", " & ".join(f"p{i}" for i in range(MAX_DEPTH + 1))):
+        f = parse(text)
+        assert parse(A.to_text(f)) == f
+        assert evaluate(nnf(f, negate=True), word) != evaluate(f, word)
+        assert translate(f).num_states >= 1
