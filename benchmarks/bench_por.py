@@ -104,8 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             ratio = full.states / red.states if red.states else float("nan")
             approx = ">" if not full.complete else ""
             fcells = (
-                f"| {full.cell()} | {full.seconds:.1f} | {full.verdict} "
-                f"| {approx}{ratio:.1f}x |"
+                f"| {full.cell()} | {full.seconds:.1f} | {full.verdict} | {approx}{ratio:.1f}x |"
             )
         print(
             f"| {family} {n} | {red.cell()} | {red.seconds:.1f} | {red.verdict} {fcells}",

@@ -158,6 +158,8 @@ class Reduced(Generic[S, A]):
         self._index = _build_index(system.por_groups(), self.visible)
         self._expanded: set[S] = set()
         self._full: set[S] = set()
+        self._wakers_memo: dict[tuple[int, tuple[Iterable[Key], ...]], tuple[tuple[int, ...], ...]]
+        self._wakers_memo = {}
 
     def initial_states(self) -> Iterable[S]:
         return self.system.initial_states()
@@ -272,8 +274,13 @@ class Reduced(Generic[S, A]):
     def _wakers(self, state: S, g: int) -> tuple[tuple[int, ...], ...]:
         """The writers of each alternative enabling set of disabled group g."""
         idx = self._index
+        sets = self.system.enabling_sets(state, idx.ids[g])
+        memo_key = (g, tuple(sets))
+        cached = self._wakers_memo.get(memo_key)
+        if cached is not None:
+            return cached
         found: list[tuple[int, ...]] = []
-        for keys in self.system.enabling_sets(state, idx.ids[g]):
+        for keys in sets:
             out: set[int] = set()
             for key in keys:
                 out.update(idx.writers.get(key, ()))
@@ -281,7 +288,8 @@ class Reduced(Generic[S, A]):
             found.append(tuple(sorted(out)))
         if not found:
             raise ValueError(f"no enabling set for the disabled group {idx.ids[g]!r}")
-        return tuple(found)
+        result = self._wakers_memo[memo_key] = tuple(found)
+        return result
 
 
 def _cheapest(

@@ -6,8 +6,11 @@ take in any state, and, per state, the keys that must change before a disabled
 group can fire. This module derives them from the rules (spec/rules.py), one
 group per:
 
-    ("evo", n, i)     FiringTransitions/EndingTransition/EnteringPlace/
-                      FinishingBehavior of instance i on node n
+    ("evo", n, i)     FiringTransitions/EnteringPlace/FinishingBehavior of
+                      instance i on node n
+    ("end", n, i)     EndingTransition of i on n (it never changes what a port
+                      question answers: a running transition and its endings
+                      are in the same group markings)
     ("ask", n, i)     AskQuestionFor{FiringTransitions,EnteringPlace} of i on n
     ("prog", n, k)    the k-th instruction of n's program (add/del/con/dcon/pushB/wait)
     ("askp", n, k)    AskQuestionFor{DisconnectPorts,Wait} for that instruction
@@ -69,7 +72,7 @@ _LOCAL_PROGRAM = {
     "PushingBehavior",
     "Waiting",
 }
-_EVOLUTION = {"FiringTransitions", "EndingTransition", "EnteringPlace", "FinishingBehavior"}
+_EVOLUTION = {"FiringTransitions", "EnteringPlace", "FinishingBehavior"}
 _ASK_INSTANCE = {"AskQuestionForFiringTransitions", "AskQuestionForEnteringPlace"}
 _ASK_PROGRAM = {"AskQuestionForDisconnectPorts", "AskQuestionForWait"}
 _UNDESIRED = {
@@ -141,7 +144,7 @@ class ConcertoGroups:
                 self.completion_questions.setdefault(qq.dst, []).append(q)
         self.groups: dict[GroupId, GroupFootprint] = {}
         self._build()
-        self._nes: dict[tuple[GroupId, NodeState], tuple[frozenset[Key], ...]] = {}
+        self._nes: dict[tuple[GroupId, int], tuple[frozenset[Key], ...]] = {}
 
     # ------------------------------------------------------------------ questions
 
@@ -192,9 +195,10 @@ class ConcertoGroups:
         slot_of = m.nodes[n].slot_of
         if qq.kind in (ACTIVE, REFUSING):
             if qq.dst in slot_of:
-                b.read((n, "inst", qq.dst))
-                if qq.kind == REFUSING:  # an empty queue refuses differently
-                    b.read((n, "qtail", qq.dst))
+                if qq.kind == ACTIVE:
+                    b.read((n, "active", qq.dst))
+                else:  # pushing on an empty queue changes what the ports refuse
+                    b.read((n, "refusing", qq.dst), (n, "qtail", qq.dst))
         elif qq.kind == CONNECTED:
             b.read((n, "conn", qq.arg))
         elif qq.kind == ONDISC:
@@ -227,9 +231,12 @@ class ConcertoGroups:
             for i in nm.slots:
                 b = _Builder()
                 self._guard_reads(b, n, i)
-                b.write((n, "inst", i))
+                b.write((n, "inst", i), (n, "active", i), (n, "refusing", i))
                 b.write(*((n, "done", q) for q in self.completion_questions.get(i, ())))
                 g[("evo", n, i)] = b.done()
+                b = _Builder()
+                b.write((n, "inst", i))
+                g[("end", n, i)] = b.done()
                 qs = self.asks_inst[(n, i)]
                 if qs:
                     b = _Builder()
@@ -319,6 +326,7 @@ class ConcertoGroups:
     def _whole_instance(self, n: int, i: int) -> list[Key]:
         """Every key of instance i on node n (what add and del change)."""
         keys: list[Key] = [(n, "inst", i), (n, "here", i), (n, "qtail", i)]
+        keys += [(n, "active", i), (n, "refusing", i)]
         keys += [(n, "done", q) for q in self.completion_questions.get(i, ())]
         return keys
 
@@ -358,6 +366,8 @@ class ConcertoGroups:
         self, n: int, s: NodeState, rule: str, args: tuple[int, ...], peer: int
     ) -> GroupId:
         """The group of a step of `rule` on node n (the sender for two-node rules)."""
+        if rule == "EndingTransition":
+            return ("end", n, args[0])
         if rule in _EVOLUTION:
             return ("evo", n, args[0])
         if rule in _ASK_INSTANCE:
@@ -370,13 +380,15 @@ class ConcertoGroups:
             return ("sendas" if args[1] == CACHE_UNKNOWN else "senda", n, args[0], peer)
         return (_MESSAGES[rule], n, args[0])
 
-    def enabling_sets(self, group: GroupId, s: NodeState) -> tuple[frozenset[Key], ...]:
+    def enabling_sets(
+        self, group: GroupId, n: int, sid: int, s: NodeState
+    ) -> tuple[frozenset[Key], ...]:
         """Alternative necessary enabling sets of `group`, disabled in a state
         whose node `group[1]` is `s`: for each, a key of it must be written
         before the group can fire. One per false conjunct that a single key
         family decides; the group's whole read set when a guard over several
-        keys failed."""
-        key = (group, s)
+        keys failed. `sid`, the interned id of `s` on node n, keys the memo."""
+        key = (group, sid)
         found = self._nes.get(key)
         if found is None:
             found = self._nes[key] = tuple(frozenset(a) for a in self._enabling(group, s))
@@ -387,6 +399,8 @@ class ConcertoGroups:
         assert isinstance(kind, str) and isinstance(n, int) and isinstance(x, int)
         m = self.m
         fp = self.groups[group]
+        if kind == "end":
+            return [((n, "inst", x),)]  # nothing runs: a firing must start something
         if kind in ("evo", "ask"):
             slot = m.nodes[n].slot_of[x]
             inst = s.instances[slot]
