@@ -24,7 +24,7 @@ Why this route and why transition-based generalized acceptance:
 * The VWAA step is linear and the obligations-as-states construction makes
   `G F p` a single state with two edges, `F G p` and `G(p -> F q)` two states
   each; the pattern corpus stays at or below SPIN's never-claim sizes (see
-  benchmarks/bench_ltl.py and tests/ltl/test_sizes.py).
+  benchmarks/bench_ltl.py and tests/ltl/test_ltl_sizes.py).
 * Acceptance on edges, one set per until-formula, is what the translation
   produces naturally; degeneralizing would multiply states by up to the number
   of sets. The Couvreur-style SCC emptiness check the checker uses handles
@@ -112,6 +112,10 @@ class Buchi:
 
     def successors(self, q: int) -> tuple[Edge, ...]:
         return self.edges[q]
+
+    def enabled(self, q: int, valuation: Callable[[A.Atom], bool]) -> list[Edge]:
+        """The edges of q a system state with these atom values can take (product step)."""
+        return [e for e in self.edges[q] if matches(e.guard, valuation)]
 
     @property
     def num_states(self) -> int:

@@ -46,7 +46,7 @@ from .ltl_ast import (
 )
 from .ltl_eval import LassoWord, Valuation, evaluate
 from .ltl_parse import LtlError, SourceOffset, parse, render_error, tokenize
-from .ltl_rewrite import is_eventual, is_nnf, is_universal, nnf, simplify
+from .ltl_rewrite import invariant_of, is_eventual, is_nnf, is_universal, nnf, simplify
 
 __all__ = [
     "FALSE",
@@ -75,6 +75,7 @@ __all__ = [
     "atoms",
     "evaluate",
     "has_next",
+    "invariant_of",
     "invariant_predicate",
     "is_eventual",
     "is_invariant",

@@ -5,7 +5,7 @@ Operators and their priorities follow Spot's grammar, loosest first:
 `U R W M` (right-associative, one level), then the prefix operators
 `F G X !`. Spellings: `! ~`, `& && /\\`, `| || \\/`, `-> => -->`,
 `<-> <=> <-->`, `xor ^`, `[]` for G, `<>` for F, `V` for R, `true false`
-(any case) and `1 0`.
+(any case) and `1 0`, and Spot's Unicode forms `¬ ∧ ∨ → ⇒ ↔ ⇔ ⊕ □ ◇ ○`.
 
 Atoms are `name`, `name(arg, ...)`, `name = value` and `name(args) = value`,
 where names may be dotted (`i.port`) and an argument or value is a name or an
@@ -132,6 +132,17 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     (")", "RPAR"),
     (",", "COMMA"),
     ("=", "EQ"),
+    ("\u00ac", "NOT"),  # ¬
+    ("\u2227", "AND"),  # ∧
+    ("\u2228", "OR"),  # ∨
+    ("\u2192", "IMPLIES"),  # →
+    ("\u21d2", "IMPLIES"),  # ⇒
+    ("\u2194", "EQUIV"),  # ↔
+    ("\u21d4", "EQUIV"),  # ⇔
+    ("\u2295", "XOR"),  # ⊕
+    ("\u25a1", "GLOBALLY"),  # □
+    ("\u25c7", "FINALLY"),  # ◇
+    ("\u25cb", "NEXT"),  # ○
 )
 _WORDS = {
     "U": "UNTIL",

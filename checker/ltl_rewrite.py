@@ -195,6 +195,12 @@ def _simp_finally(a: Formula) -> Formula:
         return _simp_finally(a.right)  # F (a U b) = F b
     if isinstance(a, A.StrongRelease):
         return _simp_finally(_simp_and([a.left, a.right]))  # F (a M b) = F (a & b)
+    if isinstance(a, A.Or):
+        parts = _flatten(a, A.Or)
+        if any(isinstance(p, A.Finally) for p in parts):  # F (a | F b) = F (a | b)
+            return _simp_finally(
+                _simp_or([p.arg if isinstance(p, A.Finally) else p for p in parts])
+            )
     return A.Finally(a)
 
 
@@ -205,6 +211,12 @@ def _simp_globally(a: Formula) -> Formula:
         return _simp_globally(a.right)  # G (a R b) = G b
     if isinstance(a, A.WeakUntil):
         return _simp_globally(_simp_or([a.left, a.right]))  # G (a W b) = G (a | b)
+    if isinstance(a, A.And):
+        parts = _flatten(a, A.And)
+        if any(isinstance(p, A.Globally) for p in parts):  # G (a & G b) = G (a & b)
+            return _simp_globally(
+                _simp_and([p.arg if isinstance(p, A.Globally) else p for p in parts])
+            )
     return A.Globally(a)
 
 
@@ -385,3 +397,18 @@ def _simp_or(items: list[Formula]) -> Formula:
     if len(merged) < len(parts):
         return _simp_or(merged)
     return _disj(merged)
+
+
+def invariant_of(f: Formula) -> Formula | None:
+    """The state predicate p when f means `G p` (possibly once simplified), else None.
+
+    Recognises `G p`, conjunctions of such, and forms that simplify to them
+    (`!F !p`, `G p & G q`, `false R p`, `G (p & G q)`); these are decided by
+    breadth-first reachability of a state violating p.
+    """
+    for candidate in (f, simplify(f)):
+        if A.is_invariant(candidate):
+            return A.invariant_predicate(candidate)
+    if isinstance(simplify(f), A.TrueF):
+        return A.TRUE
+    return None

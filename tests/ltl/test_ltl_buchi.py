@@ -147,3 +147,11 @@ def _product(letters: list[frozenset[A.Atom]], n: int) -> list[list[frozenset[A.
 
 def test_atoms_strategy_covers_three_atoms() -> None:
     assert len(ATOMS) == 3
+
+
+def test_enabled_edges_for_a_product_step() -> None:
+    p = A.Atom("p")
+    aut = translate(parse("G F p"))
+    (q0,) = aut.initial_states()
+    assert len(aut.enabled(q0, lambda a: a == p)) == 2
+    assert [e.marks for e in aut.enabled(q0, lambda a: False)] == [frozenset()]

@@ -293,3 +293,29 @@ def test_deep_but_allowed_formulas_go_through_every_pass() -> None:
         assert parse(A.to_text(f)) == f
         assert evaluate(nnf(f, negate=True), word) != evaluate(f, word)
         assert translate(f).num_states >= 1
+
+
+def test_unicode_spellings() -> None:
+    assert parse("□ ◇ a") == A.Globally(A.Finally(a))
+    assert parse("¬a ∧ b ∨ c → d") == A.Implies(A.Or(A.And(A.Not(a), b), c), d)
+    assert parse("a ↔ ○ b ⊕ c") == A.Equiv(a, A.Xor(A.Next(b), c))
+
+
+_STRUCTURED = (
+    A.Atom("deadlock"),
+    A.Atom("at", ("i", "place")),
+    A.Atom("active", ("i.port",)),
+    A.Atom("connected", ("i.use", "j.provide")),
+    A.Atom("head", ("sensor1",), "idb1"),
+    A.Atom("mode", (), "3"),
+    A.Atom("executed", ("node2", "3")),
+    A.Atom("a <= b", quoted=True),
+    A.Atom("F", quoted=True),
+    A.Atom('say "hi"', quoted=True),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(formulas(depth=4, atoms=_STRUCTURED))
+def test_print_then_parse_is_identity_with_structured_atoms(f: A.Formula) -> None:
+    assert parse(A.to_text(f)) == f

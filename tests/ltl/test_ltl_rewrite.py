@@ -64,6 +64,8 @@ def test_pure_eventualities_and_universalities(f: A.Formula, w: LassoWord) -> No
         ("(p R q) & (p R r)", "p R (q & r)"),
         ("X p & X q", "X (p & q)"),
         ("G p & G q", "G (p & q)"),
+        ("G (p & G q)", "G (p & q)"),
+        ("F (p | F q)", "F (p | q)"),
         ("F p | F q", "F (p | q)"),
         ("G F p | G F q", "G F (p | q)"),
         ("F G p & F G q", "F G (p & q)"),
@@ -122,3 +124,28 @@ def test_queries() -> None:
     assert not A.has_next(parse("G (p -> F q) & p U q W r M s"))
     assert A.is_propositional(parse("p & !q -> r xor s"))
     assert not A.is_propositional(parse("p & F q"))
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate"),
+    [
+        ("G !deadlock", "!deadlock"),
+        ("!F deadlock", "!deadlock"),
+        ("false R p", "p"),
+        ("G p & G q", "p & q"),
+        ("G (p & G q)", "p & q"),
+        ("true", "true"),
+        ("G p | G q", None),
+        ("G F p", None),
+        ("F p", None),
+    ],
+)
+def test_invariant_of(text: str, predicate: str | None) -> None:
+    from cdcheck.checker.ltl_rewrite import invariant_of
+
+    got = invariant_of(parse(text))
+    if predicate is None:
+        assert got is None
+    else:
+        assert got is not None
+        assert simplify(got) == simplify(parse(predicate))
