@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import lru_cache
 from typing import NamedTuple, TypeAlias, TypeVar
 
 from . import ltl_ast as A
@@ -200,7 +200,8 @@ def _product(x: Transitions, y: Transitions) -> Transitions:
 _ONE: Transitions = frozenset({(TRUE_CUBE, frozenset())})
 
 
-@cache
+# Memoised across translations (subformulas recur); bounded so a long run cannot grow them.
+@lru_cache(maxsize=1 << 16)
 def _bar(f: Formula) -> frozenset[Obligations]:
     """f as a disjunction of conjunctions of VWAA states (minimal sets only)."""
     if isinstance(f, A.TrueF):
@@ -216,7 +217,7 @@ def _bar(f: Formula) -> frozenset[Obligations]:
     return frozenset(s for s in sets if not any(t < s for t in sets))
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def _delta(f: Formula) -> Transitions:
     """The VWAA transitions of f (for a state, or any subformula while unfolding)."""
     if isinstance(f, A.TrueF):
@@ -527,6 +528,12 @@ def _finish(formula: Formula, g: _Graph) -> Buchi:
         set_labels=tuple(g.set_labels),
         atoms=A.atoms(formula),
     )
+
+
+def clear_caches() -> None:
+    """Forget memoised VWAA transitions (for timing a translation from scratch)."""
+    _bar.cache_clear()
+    _delta.cache_clear()
 
 
 def translate(f: Formula, *, simplified: bool = True) -> Buchi:

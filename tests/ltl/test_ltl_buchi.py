@@ -7,7 +7,7 @@ from functools import lru_cache
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ltl_strategies import ATOMS, formulas, words
+from ltl_strategies import formulas, words
 
 from cdcheck.checker import ltl_ast as A
 from cdcheck.checker.buchi import (
@@ -143,10 +143,6 @@ def _product(letters: list[frozenset[A.Atom]], n: int) -> list[list[frozenset[A.
     for _ in range(n):
         out = [[*xs, x] for xs in out for x in letters]
     return out
-
-
-def test_atoms_strategy_covers_three_atoms() -> None:
-    assert len(ATOMS) == 3
 
 
 def test_enabled_edges_for_a_product_step() -> None:
