@@ -11,6 +11,7 @@ import pytest
 from spec_helpers import CPS1, CPS2, bfs_levels, inst_of, reachable, system_of_file
 
 from cdcheck.spec.invariants import state_invariants
+from cdcheck.spec.system import ConcertoSystem
 
 # Maude `search [, k] globalsystem =>* S:System`, k = 0..15 (number of solutions).
 MAUDE_CPS2_LEVELS = [
@@ -100,3 +101,29 @@ def test_cps2_bfs_levels_equal_maude_up_to_10() -> None:
 @pytest.mark.slow
 def test_cps2_bfs_levels_equal_maude_up_to_15() -> None:
     assert bfs_levels(system_of_file(CPS2), 15) == MAUDE_CPS2_LEVELS
+
+
+def _family(name: str, n: int) -> ConcertoSystem:
+    families = pytest.importorskip("cdcheck.lang.families")
+    from cdcheck.lang import ast as A
+    from cdcheck.lang.parser import parse_source
+    from cdcheck.spec.model import compile_plan
+
+    src = parse_source(families.generate(name, n), f"<{name} {n}>")
+    return ConcertoSystem(compile_plan(A.Plan(name, src.types, src.nodes, ())))
+
+
+def test_family_cps_update_2_is_the_fixture() -> None:
+    assert bfs_levels(_family("cps-update", 2), 8) == MAUDE_CPS2_LEVELS[:9]
+
+
+def test_cps_deploy_levels_equal_maude() -> None:
+    """Questions to instances not yet added: unreduced answers (N2) matter here."""
+    levels = bfs_levels(_family("cps-deploy", 1), 20)
+    assert (levels[12], levels[20]) == (527, 4_531)  # Maude: 527, 4,531
+
+
+@pytest.mark.slow
+def test_cps3_levels_equal_maude() -> None:
+    levels = bfs_levels(_family("cps-update", 3), 10)
+    assert (levels[8], levels[10]) == (4_432, 17_770)  # Maude: 4,432, 17,770
