@@ -6,6 +6,10 @@ Operators and their priorities follow Spot's grammar, loosest first:
 `F G X !`. Spellings: `! ~`, `& && /\\`, `| || \\/`, `-> => -->`,
 `<-> <=> <-->`, `xor ^`, `[]` for G, `<>` for F, `V` for R, `true false`
 (any case) and `1 0`, and Spot's Unicode forms `¬ ∧ ∨ → ⇒ ↔ ⇔ ⊕ □ ◇ ○`.
+Spot's bounded sugar is unfolded while parsing: `X[n] f` is n nested X,
+`X[!] f` (strong next) is `X f` on infinite words, `F[n:m] f` is
+`X^n (f | X (f | ... X f))` with m-n inner X, `G[n:m] f` the same with `&`,
+and `F[n:] f`, `G[n:] f` are `X^n F f`, `X^n G f`.
 
 Atoms are `name`, `name(arg, ...)`, `name = value` and `name(args) = value`,
 where names may be dotted (`i.port`) and an argument or value is a name or an
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
@@ -32,7 +37,7 @@ from . import ltl_ast as A
 
 _GRAMMAR = r"""
 %declare NAME INT QUOTED LPAR RPAR COMMA EQ NOT NEXT FINALLY GLOBALLY
-%declare AND OR XOR IMPLIES EQUIV UNTIL RELEASE WEAK STRONG TRUE FALSE
+%declare AND OR XOR IMPLIES EQUIV UNTIL RELEASE WEAK STRONG TRUE FALSE LSQB RSQB COLON
 
 ?start: imp
 
@@ -58,6 +63,10 @@ _GRAMMAR = r"""
     | NEXT unary               -> next_
     | FINALLY unary            -> finally_
     | GLOBALLY unary           -> globally
+    | NEXT LSQB INT RSQB unary                      -> next_n
+    | NEXT LSQB NOT RSQB unary                      -> next_strong
+    | FINALLY LSQB INT COLON [INT] RSQB unary       -> finally_range
+    | GLOBALLY LSQB INT COLON [INT] RSQB unary      -> globally_range
 
 ?primary: LPAR imp RPAR        -> paren
     | TRUE                     -> true_
@@ -85,6 +94,9 @@ _DESCRIBE = {
     "RPAR": "`)`",
     "COMMA": "`,`",
     "EQ": "`=`",
+    "LSQB": "`[`",
+    "RSQB": "`]`",
+    "COLON": "`:`",
     "$END": "the end of the formula",
 }
 _OPERATORS = frozenset(
@@ -132,6 +144,9 @@ _SYMBOLS: tuple[tuple[str, str], ...] = (
     (")", "RPAR"),
     (",", "COMMA"),
     ("=", "EQ"),
+    ("[", "LSQB"),
+    ("]", "RSQB"),
+    (":", "COLON"),
     ("\u00ac", "NOT"),  # ¬
     ("\u2227", "AND"),  # ∧
     ("\u2228", "OR"),  # ∨
@@ -346,6 +361,19 @@ class _ToFormula(Transformer[Token, A.Formula]):
     def globally(self, c: list[A.Formula]) -> A.Formula:
         return A.Globally(c[1])
 
+    def next_n(self, c: list[Token | A.Formula]) -> A.Formula:
+        n = _bound(c[2])
+        return _nexts(n, _formula(c[4]))
+
+    def next_strong(self, c: list[Token | A.Formula]) -> A.Formula:
+        return A.Next(_formula(c[4]))
+
+    def finally_range(self, c: list[Token | A.Formula | None]) -> A.Formula:
+        return _range(c, A.Or, A.Finally)
+
+    def globally_range(self, c: list[Token | A.Formula | None]) -> A.Formula:
+        return _range(c, A.And, A.Globally)
+
     def paren(self, c: list[A.Formula]) -> A.Formula:
         return c[1]
 
@@ -397,6 +425,50 @@ class _ToFormula(Transformer[Token, A.Formula]):
             value = str(value_tok.value)
             last = value_tok
         return A.Atom(str(name.value), args, value, span=(_start(name), _end(last)))
+
+
+def _formula(x: object) -> A.Formula:
+    assert x is not None and not isinstance(x, Token | tuple)
+    return cast(A.Formula, x)
+
+
+def _bound(tok: object) -> int:
+    assert isinstance(tok, Token)
+    n = int(tok.value)
+    if n > MAX_DEPTH:
+        raise LtlError(f"bound {n} is too large (at most {MAX_DEPTH})", _start(tok), _end(tok))
+    return n
+
+
+def _nexts(n: int, f: A.Formula) -> A.Formula:
+    for _ in range(n):
+        f = A.Next(f)
+    return f
+
+
+def _range(
+    c: list[Token | A.Formula | None],
+    join: type[A.And] | type[A.Or],
+    unbounded: type[A.Finally] | type[A.Globally],
+) -> A.Formula:
+    """`F[n:m] f` / `G[n:m] f` (and `[n:]`) unfolded with X, as Spot defines them."""
+    low = _bound(c[2])
+    f = _formula(c[6])
+    if c[4] is None:
+        return _nexts(low, unbounded(f))
+    high_tok = c[4]
+    high = _bound(high_tok)
+    if high < low:
+        assert isinstance(high_tok, Token)
+        raise LtlError(
+            f"empty range [{low}:{high}]: the upper bound is below the lower one",
+            _start(high_tok),
+            _end(high_tok),
+        )
+    body = f
+    for _ in range(high - low):
+        body = join(f, A.Next(body))
+    return _nexts(low, body)
 
 
 def _start(tok: Token) -> int:
@@ -470,6 +542,19 @@ def _explain(exc: UnexpectedToken, prev: Token | None, tokens: list[Token], text
     found = "the end of the formula" if at_end else f"`{tok.value}`"
     in_args = _inside_atom_arguments(tokens, prev)
 
+    bracket = _open_bracket(tokens, prev)
+    if bracket is not None:
+        if prev is not None and prev.type == "COLON":
+            return LtlError(f"expected an upper bound or `]` after `:`, found {found}", start, end)
+        if prev is not None and prev.type == "INT" and "COLON" in expected:
+            return LtlError(f"expected `:` after the lower bound, found {found}", start, end)
+        if prev is not None and prev.type == "INT":
+            return LtlError(f"expected `]` to close the bounds, found {found}", start, end)
+        return LtlError(
+            f"expected a number in `[...]` (`X[n]`, `X[!]`, `F[n:m]`, `G[n:]`), found {found}",
+            start,
+            end,
+        )
     if in_args:
         if prev is not None and prev.type in ("LPAR", "COMMA"):
             return LtlError(
@@ -485,6 +570,8 @@ def _explain(exc: UnexpectedToken, prev: Token | None, tokens: list[Token], text
         )
     if prev is None and tok.type in _BINARY_OPS:
         return LtlError(f"`{tok.value}` needs a formula on its left", start, end)
+    if prev is not None and prev.type == "RSQB":
+        return LtlError(f"expected a formula after `]`, found {found}", start, end)
     if prev is not None and (prev.type in _OPERATORS or prev.type == "LPAR"):
         if prev.type == "LPAR" and tok.type == "RPAR":
             return LtlError("empty parentheses: expected a formula inside", _start(prev), end)
@@ -501,6 +588,12 @@ def _explain(exc: UnexpectedToken, prev: Token | None, tokens: list[Token], text
         )
     if tok.type == "EQ":
         return LtlError("`=` may only follow an atom's name, as in `head(s) = v`", start, end)
+    if tok.type in ("LSQB", "RSQB", "COLON"):
+        return LtlError(
+            f"`{tok.value}` may only appear in bounds such as `X[2]`, `F[1:3]` or `G[2:]`",
+            start,
+            end,
+        )
     if tok.type == "COMMA":
         return LtlError("`,` may only separate an atom's arguments", start, end)
     wanted = sorted({_DESCRIBE.get(e, e.lower()) for e in expected if not e.startswith("__")})
@@ -522,6 +615,19 @@ def _inside_atom_arguments(tokens: list[Token], prev: Token | None) -> bool:
         if tok is prev:
             return depth > 0
     return False
+
+
+def _open_bracket(tokens: list[Token], prev: Token | None) -> Token | None:
+    """The `[` of a bound still open at `prev`, if any."""
+    opening: Token | None = None
+    for tok in tokens:
+        if tok.type == "LSQB":
+            opening = tok
+        elif tok.type == "RSQB":
+            opening = None
+        if tok is prev:
+            return opening
+    return None
 
 
 def _unclosed_paren(tokens: list[Token]) -> Token | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ltl_strategies import formulas
+from ltl_strategies import formulas, words
 
 from cdcheck.checker import ltl_ast as A
+from cdcheck.checker.ltl_eval import LassoWord, evaluate
 from cdcheck.checker.ltl_parse import LtlError, SourceOffset, parse, render_error, tokenize
 
 a, b, c, d = (A.Atom(n) for n in "abcd")
@@ -256,6 +257,11 @@ def test_print_then_parse_is_identity(f: A.Formula) -> None:
                 "$",
                 "~",
                 "7",
+                "[",
+                "]",
+                ":",
+                "X[2]",
+                "F[1:",
             ]
         ),
         max_size=12,
@@ -319,3 +325,54 @@ _STRUCTURED = (
 @given(formulas(depth=4, atoms=_STRUCTURED))
 def test_print_then_parse_is_identity_with_structured_atoms(f: A.Formula) -> None:
     assert parse(A.to_text(f)) == f
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("X[3] a", "X X X a"),
+        ("X[0] a", "a"),
+        ("X[!] a", "X a"),
+        ("F[1:3] a", "X (a | X (a | X a))"),
+        ("G[0:2] a", "a & X (a & X a)"),
+        ("F[2:] a", "X X F a"),
+        ("G[1:] a", "X G a"),
+        ("F[2:2] a & b", "X X a & b"),
+    ],
+)
+def test_spot_bounded_sugar(text: str, expected: str) -> None:
+    assert parse(text) == parse(expected)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 3), st.integers(0, 3), words())
+def test_bounded_sugar_means_what_spot_says(n: int, extra: int, w: LassoWord) -> None:
+    """F[n:m] a holds iff a holds at some step in n..m; G[n:m] iff at all of them."""
+    m = n + extra
+    steps = []
+    i = 0
+    for k in range(m + 1):
+        if k >= n:
+            steps.append(i)
+        i = w.succ(i)
+    assert evaluate(parse(f"F[{n}:{m}] a"), w) == any(a in w.letter(j) for j in steps)
+    assert evaluate(parse(f"G[{n}:{m}] a"), w) == all(a in w.letter(j) for j in steps)
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "message"),
+    [
+        ("F[3:1] p", 4, "empty range"),
+        ("X[a] p", 2, "expected a number in `[...]`"),
+        ("F[1:2 p", 6, "expected `]`"),
+        ("G[1] p", 3, "expected `:`"),
+        ("F[1: p", 5, "expected an upper bound"),
+        ("X[999] p", 2, "too large"),
+        ("G[2:]", 5, "expected a formula after `]`"),
+        ("a ] b", 2, "may only appear in bounds"),
+    ],
+)
+def test_bound_errors(text: str, column: int, message: str) -> None:
+    err = _error(text)
+    assert message in err.message
+    assert err.start == column
