@@ -381,6 +381,22 @@ class ConcertoGroups:
         return (_MESSAGES[rule], n, args[0])
 
     def enabling_sets(
+        self, group: GroupId, state: tuple[int, ...], nodes: list[list[NodeState]]
+    ) -> tuple[frozenset[Key], ...]:
+        """Alternative necessary enabling sets of `group`, disabled in the global
+        `state` (node ids into `nodes`): the node-local ones of `_local_sets`,
+        plus, for an answer, "the addressee must ask first" when it has not."""
+        n = group[1]
+        assert isinstance(n, int)
+        found = self._local_sets(group, n, state[n], nodes[n][state[n]])
+        if group[0] in ("senda", "sendas"):
+            y, q = group[3], group[2]
+            assert isinstance(y, int) and isinstance(q, int)
+            if not (nodes[y][state[y]].history >> q & 1):
+                found = (*found, frozenset({(y, "hist", q)}))
+        return found
+
+    def _local_sets(
         self, group: GroupId, n: int, sid: int, s: NodeState
     ) -> tuple[frozenset[Key], ...]:
         """Alternative necessary enabling sets of `group`, disabled in a state
@@ -430,15 +446,18 @@ class ConcertoGroups:
                 found.append(((n, "in-", 1, x), (n, "reset", x)))
             return found
         if kind in ("senda", "sendas"):
-            if x not in s.pending:
-                return [((n, "pend+", x),)]
-            if s.pending[0] != x:
-                return [((n, "pend-", s.pending[0]),)]
+            options: list[Iterable[Key]] = []
             dst = m.questions[x].dst
             absent = s.instances[m.nodes[n].slot_of[dst]] is None
             if self._may_be_unknown(x) and absent != (kind == "sendas"):
-                return [((n, "here", dst),)]
-            return [((group[3], "hist", x),)]
+                options.append(((n, "here", dst),))  # the answer has the other kind
+            if x not in s.pending:
+                options.append(((n, "pend+", x),))
+            elif s.pending[0] != x:
+                options.append(((n, "pend-", s.pending[0]),))
+            if not options:
+                options.append(((group[3], "hist", x),))
+            return options
         want = 0 if kind == "recvq" else 1
         alternatives: list[Iterable[Key]] = []
         if kind == "recva" and not (s.history >> x & 1):

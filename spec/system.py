@@ -173,7 +173,7 @@ class ConcertoSystem:
         `group` (disabled at `state`) can fire."""
         n = group[1]
         assert isinstance(n, int)
-        return self._por().enabling_sets(group, n, state[n], self._states[n][state[n]])
+        return self._por().enabling_sets(group, state, self._states)
 
     def _por(self) -> ConcertoGroups:
         if self._por_groups is None:
