@@ -4,12 +4,13 @@ One import for callers; the work is split by job:
 
 * `ltl_ast`: formula values, Spot-syntax printer, queries (`atoms`,
   `has_next`, `is_invariant`, ...);
-* `ltl_parse`: the parser (Spot's operators and priorities, generic atoms)
-  and located errors with a caret;
+* `ltl_parse`: the parser (Spot's operators and priorities, generic atoms);
+* `ltl_errors`: `LtlError` and its rendering with a caret (and file:line:col);
 * `ltl_rewrite`: negation normal form and simplifications;
 * `ltl_eval`: the direct evaluator on lasso words (the test oracle).
 
-The Büchi translation is in `buchi`. Nothing here knows Concerto-D: atoms are
+The Büchi translation is in `buchi` (automaton type and operations in
+`ltl_automaton`). Nothing here knows Concerto-D: atoms are
 `name(args) = value` shapes that a model-specific layer resolves.
 """
 

@@ -26,7 +26,6 @@ token before it and can say what was expected after it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from typing import cast
 
@@ -34,6 +33,9 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput, UnexpectedToken, VisitError
 
 from . import ltl_ast as A
+from .ltl_errors import LtlError, SourceOffset, render_error
+
+__all__ = ["MAX_DEPTH", "LtlError", "SourceOffset", "parse", "render_error", "tokenize"]
 
 _GRAMMAR = r"""
 %declare NAME INT QUOTED LPAR RPAR COMMA EQ NOT NEXT FINALLY GLOBALLY
@@ -171,50 +173,6 @@ _WORDS = {
     "G": "GLOBALLY",
 }
 _PREFIX_LETTERS = {"X": "NEXT", "F": "FINALLY", "G": "GLOBALLY"}
-
-
-@dataclass(frozen=True)
-class SourceOffset:
-    """Where the formula's first character sits in a file (1-based line and column)."""
-
-    file: str
-    line: int = 1
-    col: int = 1
-
-
-class LtlError(Exception):
-    """A formula that cannot be read: a message and the offending character range."""
-
-    def __init__(self, message: str, start: int, end: int) -> None:
-        super().__init__(message)
-        self.message = message
-        self.start = start
-        self.end = max(end, start + 1)
-
-
-def render_error(
-    error: LtlError, text: str, offset: SourceOffset | None = None, *, label: str = "formula"
-) -> str:
-    """The error as `[file:line:col: ]error: message`, the formula's line, a caret below.
-
-    With an offset the position is that of the culprit in the file (the formula
-    may span lines; the first line is shifted by the offset's column).
-    """
-    line_no = text.count("\n", 0, error.start)
-    line_start = text.rfind("\n", 0, error.start) + 1
-    line_end = text.find("\n", line_start)
-    if line_end < 0:
-        line_end = len(text)
-    col = error.start - line_start
-    width = max(1, min(error.end, line_end) - error.start)
-    source_line = text[line_start:line_end].expandtabs(1)
-    if offset is not None:
-        file_line = offset.line + line_no
-        file_col = col + (offset.col if line_no == 0 else 1)
-        head = f"{offset.file}:{file_line}:{file_col}: error: {error.message}"
-    else:
-        head = f"error: {error.message} (in the {label}, column {col + 1})"
-    return "\n".join([head, "  " + source_line, "  " + " " * col + "^" * width])
 
 
 # ---------------------------------------------------------------- tokens
