@@ -7,6 +7,8 @@ generator that drops or duplicates a connection or an instruction fails.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from cdcheck.checker.cli import main
@@ -111,7 +113,9 @@ def test_cps_update_1_is_the_conformance_model() -> None:
     listed in the order Maude printed them), so they are compared as sets;
     everything else, programs included, must be identical.
     """
-    shipped = Loader().load("models/cps/update.cd")
+    shipped = Loader().load(
+        os.path.join(os.path.dirname(__file__), "..", "models", "cps", "update.cd")
+    )
     generated = Loader().load_text(generate("cps-update", 1), "<family>")
     assert generated.types == shipped.types
     assert [_as_sets(n) for n in generated.nodes] == [_as_sets(n) for n in shipped.nodes]

@@ -15,7 +15,7 @@ from cdcheck.lang import ast as A
 from cdcheck.lang.families import build, shipped_texts
 from cdcheck.lang.loader import Loader
 
-MODELS = "models"
+MODELS = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "models"))
 OURS = sorted(
     p
     for p in glob.glob(os.path.join(MODELS, "**", "*.cd"), recursive=True)
