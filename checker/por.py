@@ -54,12 +54,13 @@ from .system import FootprintLike
 
 S = TypeVar("S", bound=Hashable)
 A = TypeVar("A")
+G = TypeVar("G", bound=Hashable)
+"""A transition group's id."""
 
 Key = Hashable
-GroupId = Hashable
 
 
-class Reducible(Protocol[S, A]):
+class Reducible(Protocol[S, A, G]):
     """What the reduction needs of a transition system.
 
     `por_groups()` is the static universe: group id -> footprint covering every
@@ -74,11 +75,11 @@ class Reducible(Protocol[S, A]):
 
     def successors(self, state: S) -> Iterable[tuple[A, S]]: ...
 
-    def por_groups(self) -> Mapping[GroupId, FootprintLike]: ...
+    def por_groups(self) -> Mapping[G, FootprintLike]: ...
 
-    def group_of(self, state: S, step: A) -> GroupId: ...
+    def group_of(self, state: S, step: A) -> G: ...
 
-    def enabling_sets(self, state: S, group: GroupId) -> Sequence[Iterable[Key]]: ...
+    def enabling_sets(self, state: S, group: G) -> Sequence[Iterable[Key]]: ...
 
 
 @dataclass
@@ -101,27 +102,26 @@ class PorStats:
 class _Index:
     """The static part, precomputed once: groups as ints, conflicts, writers."""
 
-    ids: tuple[GroupId, ...]
-    number: dict[GroupId, int]
+    ids: tuple[Hashable, ...]
+    number: dict[Hashable, int]
     conflicts: tuple[tuple[int, ...], ...]
     writers: dict[Key, tuple[int, ...]]
     visible: tuple[bool, ...]
 
 
-def _build_index(groups: Mapping[GroupId, FootprintLike], visible: frozenset[Key]) -> _Index:
-    ids = tuple(groups)
-    number = {g: k for k, g in enumerate(ids)}
+def _build_index(groups: Mapping[G, FootprintLike], visible: frozenset[Key]) -> _Index:
+    entries = list(groups.items())
+    ids: tuple[Hashable, ...] = tuple(g for g, _ in entries)
+    number: dict[Hashable, int] = {g: k for k, g in enumerate(ids)}
     readers: dict[Key, list[int]] = {}
     writers: dict[Key, list[int]] = {}
-    for k, g in enumerate(ids):
-        fp = groups[g]
+    for k, (_, fp) in enumerate(entries):
         for key in fp.reads:
             readers.setdefault(key, []).append(k)
         for key in fp.writes:
             writers.setdefault(key, []).append(k)
     conflicts: list[tuple[int, ...]] = []
-    for k, g in enumerate(ids):
-        fp = groups[g]
+    for k, (_, fp) in enumerate(entries):
         dep: set[int] = set()
         for key in fp.writes:
             dep.update(readers.get(key, ()))
@@ -130,7 +130,7 @@ def _build_index(groups: Mapping[GroupId, FootprintLike], visible: frozenset[Key
             dep.update(writers.get(key, ()))
         dep.discard(k)
         conflicts.append(tuple(sorted(dep)))
-    vis = tuple(bool(groups[g].writes & visible) for g in ids)
+    vis = tuple(bool(fp.writes & visible) for _, fp in entries)
     return _Index(
         ids,
         number,
@@ -140,13 +140,13 @@ def _build_index(groups: Mapping[GroupId, FootprintLike], visible: frozenset[Key
     )
 
 
-class Reduced(Generic[S, A]):
+class Reduced(Generic[S, A, G]):
     """`system` seen through the reduction: same `initial_states`/`successors`
     protocol, so `check_safety` (or any search) runs on it unchanged."""
 
     def __init__(
         self,
-        system: Reducible[S, A],
+        system: Reducible[S, A, G],
         visible: Iterable[Key] = (),
         *,
         cycle_proviso: bool = True,
@@ -274,7 +274,8 @@ class Reduced(Generic[S, A]):
     def _wakers(self, state: S, g: int) -> tuple[tuple[int, ...], ...]:
         """The writers of each alternative enabling set of disabled group g."""
         idx = self._index
-        sets = self.system.enabling_sets(state, idx.ids[g])
+        group: G = idx.ids[g]  # type: ignore[assignment]  # the ids are por_groups()'s keys
+        sets = self.system.enabling_sets(state, group)
         memo_key = (g, tuple(sets))
         cached = self._wakers_memo.get(memo_key)
         if cached is not None:
@@ -313,8 +314,8 @@ def _cheapest(
 
 
 def reduced(
-    system: Reducible[S, A], visible: Iterable[Key] = (), *, cycle_proviso: bool = True
-) -> Reduced[S, A]:
+    system: Reducible[S, A, G], visible: Iterable[Key] = (), *, cycle_proviso: bool = True
+) -> Reduced[S, A, G]:
     """`system` under partial-order reduction (see the module docstring).
 
     `visible`: the footprint keys read by the property's atoms (empty for

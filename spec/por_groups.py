@@ -135,8 +135,8 @@ class ConcertoGroups:
         for (n, _), qs in (*self.asks_inst.items(), *self.asks_prog.items()):
             self.askable[n].update(qs)
         self.askers: dict[int, tuple[int, ...]] = {}
-        for n, qs in enumerate(self.askable):
-            for q in qs:
+        for n, mine in enumerate(self.askable):
+            for q in mine:
                 self.askers[q] = (*self.askers.get(q, ()), n)
         self.completion_questions: dict[int, list[int]] = {}
         for q, qq in enumerate(m.questions):

@@ -18,8 +18,8 @@ State = tuple[int, ...]
 
 @dataclass(frozen=True)
 class Footprint:
-    reads: frozenset[object]
-    writes: frozenset[object]
+    reads: frozenset[int]
+    writes: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class Program:
     def successors(self, s: State) -> list[tuple[str, State]]:
         return [(c.name, c.fire(s)) for c in self.commands if c.enabled(s)]
 
-    def por_groups(self) -> Mapping[object, Footprint]:
+    def por_groups(self) -> Mapping[str, Footprint]:
         return {
             c.name: Footprint(
                 frozenset(v for v, _ in c.guard) | frozenset(v for v, _ in c.assign),
@@ -62,13 +62,13 @@ class Program:
             for c in self.commands
         }
 
-    def group_of(self, s: State, step: str) -> object:
+    def group_of(self, s: State, step: str) -> str:
         return step
 
-    def enabling_sets(self, s: State, group: object) -> list[Iterable[object]]:
+    def enabling_sets(self, s: State, group: str) -> list[Iterable[int]]:
         """One alternative per false conjunct: its variable must change first."""
         cmd = next(c for c in self.commands if c.name == group)
-        found: list[Iterable[object]] = [(v,) for v, c in cmd.guard if s[v] != c]
+        found: list[Iterable[int]] = [(v,) for v, c in cmd.guard if s[v] != c]
         assert found, f"{group} is enabled"
         return found
 

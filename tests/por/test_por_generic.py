@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from systems import Command, Program, State, counters, handshake, spinner_and_flag
@@ -10,7 +12,7 @@ from cdcheck.checker.por import reduced
 from cdcheck.checker.search import Explorable, Invariant, Stats, Verdict, check_safety
 
 
-def count_states(system: Explorable[State, object]) -> Stats:
+def count_states(system: Explorable[State, Any]) -> Stats:
     """Everything reachable (`search.count_states` checks no property, and with
     none the search stops at once: a deadlock check that never fires instead)."""
     return check_safety(system, check_deadlock=True, is_final=lambda _s: True).stats
@@ -78,8 +80,9 @@ def test_conflicting_steps_keep_both_orders() -> None:
 
 
 def test_decisions_are_memoized_so_replays_agree() -> None:
-    system = reduced(handshake())
-    s = system.system.init
+    program = handshake()
+    system = reduced(program)
+    s = program.init
     first = system.successors(s)
     assert system.successors(s) == first
     assert system.stats.expanded == 1

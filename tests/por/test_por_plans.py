@@ -21,6 +21,7 @@ from cdcheck.checker.por import reduced
 from cdcheck.checker.search import DEADLOCK, Invariant, Limits, SearchResult, check_safety
 from cdcheck.lang import ast as A
 from cdcheck.spec.model import compile_plan
+from cdcheck.spec.rules import Step
 from cdcheck.spec.state import GlobalState
 from cdcheck.spec.system import ConcertoSystem
 
@@ -75,7 +76,7 @@ def invariant(sysm: ConcertoSystem, data: st.DataObject) -> Prop:
     )
 
 
-def replays(sysm: ConcertoSystem, result: SearchResult[GlobalState, object], prop: Prop) -> None:
+def replays(sysm: ConcertoSystem, result: SearchResult[GlobalState, Step], prop: Prop) -> None:
     """Every counterexample is a run of the full system that violates its property."""
     done = final(sysm)
     for r in result.results:
