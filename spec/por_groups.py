@@ -40,6 +40,7 @@ not change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -476,3 +477,60 @@ def _message(msg: int | Stuck) -> tuple[int, int]:
     if isinstance(msg, Stuck):
         return (1, msg.q)
     return (1 if msg & 3 else 0, msg >> 2)
+
+
+_ATOM = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:\((.*)\))?\s*(?:=\s*[A-Za-z_]\w*)?\s*$")
+
+
+def atom_keys(model: Model, text: str) -> frozenset[Key] | None:
+    """The footprint keys an atom of spec.props reads: the `visible` set of the
+    reduction is the union over a formula's atoms. None when no key set can
+    say it (`deadlock`: check it with the search's deadlock detection, which
+    the reduction preserves, or switch the reduction off). Unknown names raise
+    KeyError; spec.props gives the user-facing message first."""
+    match = _ATOM.match(text)
+    if match is None:
+        raise KeyError(text)
+    name, argtext = match.group(1), match.group(2)
+    args = [a.strip() for a in argtext.split(",")] if argtext else []
+    nodes = range(len(model.nodes))
+
+    def where(inst: str) -> list[tuple[int, int]]:
+        i = model.instance_index[inst.split(".", 1)[0].strip()]
+        return [(n, i) for n in nodes if i in model.nodes[n].slot_of]
+
+    def node(label: str) -> int:
+        return next(k for k, nm in enumerate(model.nodes) if nm.name == label)
+
+    def whole(kinds: tuple[str, ...], inst: str) -> frozenset[Key]:
+        return frozenset((n, kind, i) for n, i in where(inst) for kind in kinds)
+
+    if name == "deadlock":
+        return None
+    if name == "done":
+        keys: set[Key] = {(n, "pc") for n in nodes}
+        for n in nodes:
+            for i in model.nodes[n].slots:
+                keys |= {(n, "inst", i), (n, "qtail", i)}
+        return frozenset(keys)
+    if name == "at":
+        return whole(("inst",), args[0])
+    if name == "active":
+        return whole(("active",), args[0])
+    if name == "refusing":
+        return whole(("refusing", "qtail"), args[0])
+    if name == "exists":
+        return whole(("here",), args[0])
+    if name in ("head", "queued"):
+        return whole(("inst", "qtail"), args[0])
+    if name == "completed":
+        return whole(("inst", "qtail"), args[0]) | {(n, "pc") for n in nodes}
+    if name == "connected":
+        targets = [node(args[2])] if len(args) == 3 else list(nodes)
+        return frozenset((n, "conn", c) for n in targets for c in range(len(model.connections)))
+    if name == "executed":
+        return frozenset({(node(args[0]), "pc")})
+    if name == "inbox_empty":
+        n = node(args[0])
+        return frozenset({(n, "in", "head"), (n, "in", "tail")})
+    raise KeyError(text)

@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from systems import Command, Program, State, counters, handshake, spinner_and_flag
+from systems import Command, Footprint, Program, State, counters, handshake, spinner_and_flag
 
 from cdcheck.checker.por import reduced
 from cdcheck.checker.search import Explorable, Invariant, Stats, Verdict, check_safety
@@ -128,3 +128,29 @@ def test_random_programs_same_verdicts(program: Program, data: st.DataObject) ->
                     assert program.successors(last) == []
                 else:
                     assert not inv.holds(last)
+
+
+class _Lying(Program):
+    """Command `a` writes variable 1 but its footprint hides it."""
+
+    def por_groups(self) -> dict[str, Footprint]:
+        groups = dict(super().por_groups())
+        groups["a"] = Footprint(frozenset({0}), frozenset({0}))
+        return groups
+
+
+def test_the_verdict_comparison_catches_a_lying_footprint() -> None:
+    """The soundness tests have teeth: a footprint that omits a write makes the
+    reduced search miss a violation that the full search finds."""
+    program = _Lying(
+        (0, 0),
+        (
+            Command("a", ((0, 0),), ((0, 1), (1, 1))),
+            Command("b", ((1, 0),), ((1, 2),)),
+        ),
+    )
+    never_two = Invariant[State]("x1 != 2", lambda s: s[1] != 2)
+    full = check_safety(program, [never_two])
+    lied = check_safety(reduced(program, visible={1}), [never_two])
+    assert full.results[0].verdict is Verdict.VIOLATED
+    assert lied.results[0].verdict is Verdict.HOLDS
