@@ -101,11 +101,12 @@ def main(argv: list[str] | None = None) -> int:
         if full is None:
             fcells = "| - | - | - | - |"
         else:
-            ratio = full.states / red.states if red.states else float("nan")
-            approx = ">" if not full.complete else ""
-            fcells = (
-                f"| {full.cell()} | {full.seconds:.1f} | {full.verdict} | {approx}{ratio:.1f}x |"
-            )
+            if red.complete and red.states:
+                approx = "" if full.complete else ">"
+                ratio = f"{approx}{full.states / red.states:.1f}x"
+            else:
+                ratio = "-"
+            fcells = f"| {full.cell()} | {full.seconds:.1f} | {full.verdict} | {ratio} |"
         print(
             f"| {family} {n} | {red.cell()} | {red.seconds:.1f} | {red.verdict} {fcells}",
             flush=True,
