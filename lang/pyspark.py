@@ -28,6 +28,7 @@ import math
 import operator
 import re
 import struct
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -1640,7 +1641,9 @@ def read_job(path: str, text: str, engine: Engine = "pyspark") -> list[Site]:
     called with unusable arguments, or an element type that cannot be inferred.
     """
     try:
-        tree = ast.parse(text, filename=path)
+        with warnings.catch_warnings():  # e.g. "invalid escape sequence": not ours to print
+            warnings.simplefilter("ignore", SyntaxWarning)
+            tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
         line = exc.lineno or 1
         col = exc.offset or 1
