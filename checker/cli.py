@@ -325,6 +325,8 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
             explain = partial(explain_blocked, system)
         elif not g.is_safety and result.trace is not None:
             explain = _starvation_explainer(system, result.trace)
+        elif g.predicate is not None and g.prop.origin != "default":
+            explain = partial(_atom_values, g.formula, system.atoms())
         reports.append(
             build_property_report(
                 result,
@@ -355,6 +357,17 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     if args.trace_out:
         _write_trace(args.trace_out, report)
     return report.exit_code
+
+
+def _atom_values(formula: Any, atoms: Any, state: Any) -> list[str]:
+    """The value of each atom of a violated invariant in the violating state."""
+    from cdcheck.checker import ltl as L
+
+    values = [
+        f"{atom} = {str(bool(atoms.compile(str(atom))(state))).lower()}"
+        for atom in sorted(L.atoms(formula), key=str)
+    ]
+    return ["in the last state: " + ", ".join(values)] if values else []
 
 
 def _node_of(step: Any) -> Any:
@@ -388,12 +401,14 @@ def _merge_stats(stats: list[Any]) -> Any:
 
 def _describe_with_stutter(system: Any) -> Callable[[Any, Any, Any], Any]:
     from cdcheck.checker.emptiness import STUTTER
+    from cdcheck.spec.describe import changes
     from cdcheck.spec.system import StepView
 
     def describe(step: Any, before: Any, after: Any) -> Any:
         if step is STUTTER:
             return StepView("(stutter)", (), "no step is possible: the run stays here", ())
-        return system.describe(step, before, after)
+        view = system.describe(step, before, after)
+        return replace(view, changes=tuple(changes(system, before, after)))
 
     return describe
 
