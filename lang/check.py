@@ -216,8 +216,8 @@ class _Checker:
             common = set.intersection(*(nx.ancestors(graph, s) | {s} for s in sources))
             if not common:
                 names = ", ".join(f"`{t.name}`" for t in incoming)
-                self.error(
-                    "E022",
+                self.warning(
+                    "W114",
                     f"join at `{station}` in behavior `{b.name}` can never be satisfied: "
                     f"{names} start from places {', '.join(sources)}, which no single "
                     "token reaches together",

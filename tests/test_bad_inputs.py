@@ -35,7 +35,6 @@ EXPECTED = {
     "E018-unknown-transition-ref": ("E018", 5, 20),
     "E020-duplicate-behavior": ("E020", 5, 12),
     "E021-cyclic-behavior": ("E021", 4, 12),
-    "E022-unsatisfiable-join": ("E022", 4, 12),
     "E023-duplicate-port": ("E023", 5, 7),
     "E030-duplicate-node": ("E030", 9, 6),
     "E031-hosted-twice": ("E031", 9, 15),
@@ -146,12 +145,28 @@ def test_all_diagnostics_are_reported(capsys: pytest.CaptureFixture[str], tmp_pa
     assert "3 error(s)" in err
 
 
+def test_unsatisfiable_join_is_a_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Only a warning: the plan may still be worth checking (it shows how the
+    behavior hangs), and a start marking both places would satisfy the join."""
+    plan = tmp_path / "join.cd"
+    plan.write_text(
+        "type Provider {\n  places uninstalled, installed, running\n  initial uninstalled\n"
+        "  behavior stop {\n    stop1: running -> uninstalled\n"
+        "    stop2: installed -> uninstalled\n  }\n}\n"
+    )
+    status, _, err = run([str(plan), "--summary"], capsys)
+    assert status == 0
+    assert f"{plan}:4:12: warning[W114]: join at `uninstalled`" in err
+
+
 def test_warnings_do_not_fail(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     plan = tmp_path / "warn.cd"
     plan.write_text(
         "type T {\n  places a, b\n  initial a\n  behavior go { t1: a -> b }\n}\n"
         "node n hosts i {\n  program { pushB i go as x }\n}\n"
     )
-    status, _, err = run([str(plan)], capsys)
+    status, _, err = run([str(plan), "--summary"], capsys)
     assert status == 0
     assert "warning[W111]" in err

@@ -181,3 +181,15 @@ def test_node_fairness_is_weaker_than_step_fairness(capsys: pytest.CaptureFixtur
     assert "cycle starts here" in out and "keeps moving on the cycle" in out
     code, _, _ = run([CPS, "--quiet", "--ltl", "F done", "--fair", "steps"], capsys)
     assert code == 0
+
+
+def test_hanging_behavior_violates_termination_with_a_lasso(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    plan = str(ROOT / "models" / "broken" / "unsatisfiable-join.cd")
+    code, out, err = run([plan, "--quiet"], capsys)
+    assert code == 1
+    assert "warning[W114]" in err
+    assert "✗ terminates  violated" in out and "lasso" in out
+    assert "waits at uninstalled for stop2 (AND-join)" in out
+    assert "✓ port-consistency  holds" in out
