@@ -171,8 +171,6 @@ class ConcertoSystem:
     ) -> tuple[frozenset[tuple[object, ...]], ...]:
         """Alternative key sets, one of whose keys must be written before
         `group` (disabled at `state`) can fire."""
-        n = group[1]
-        assert isinstance(n, int)
         return self._por().enabling_sets(group, state, self._states)
 
     def _por(self) -> ConcertoGroups:
