@@ -16,6 +16,7 @@ from typing import Any
 
 from lark import Lark, Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.parsers.lalr_analysis import Shift
 
 from . import ast as A
 from .diagnostics import Diagnostic, PlanError
@@ -77,11 +78,12 @@ def parse_source(text: str, path: str) -> A.SourceFile:
     table = state.parse_conf.parse_table.states
     try:
         for tok in interactive.lexer_thread.lex(state):  # type: ignore[no-untyped-call]
-            if tok.type in keywords and "NAME" in table[state.position]:
-                try:
-                    state.copy().feed_token(tok)
-                except UnexpectedToken:
-                    tok = Token.new_borrow_pos("NAME", tok.value, tok)
+            if (
+                tok.type in keywords
+                and "NAME" in table[state.position]
+                and not _would_shift(table, state.state_stack, tok.type)
+            ):
+                tok = Token.new_borrow_pos("NAME", tok.value, tok)
             interactive.feed_token(tok)
         tree = interactive.feed_eof()  # type: ignore[no-untyped-call]
     except UnexpectedInput as exc:
@@ -95,6 +97,27 @@ def parse_source(text: str, path: str) -> A.SourceFile:
         raise
     assert isinstance(result, A.SourceFile)
     return result
+
+
+def _would_shift(table: Any, state_stack: list[int], token_type: str) -> bool:
+    """Whether the parser, in this configuration, would eventually shift the token.
+
+    Runs the LALR automaton on a copy of the state stack alone (reductions pop
+    states and follow the goto), without building any tree: linear in the
+    stack depth, where copying the whole parser state was linear in the file.
+    """
+    stack = list(state_stack)
+    while True:
+        action = table[stack[-1]].get(token_type)
+        if action is None:
+            return False
+        kind, arg = action
+        if kind is Shift:
+            return True
+        size = len(arg.expansion)
+        if size:
+            del stack[-size:]
+        stack.append(table[stack[-1]][arg.origin.name][1])
 
 
 def _syntax_diagnostic(exc: UnexpectedInput, path: str, text: str) -> Diagnostic:
