@@ -393,6 +393,7 @@ def _merge_stats(stats: list[Any]) -> Any:
     largest = max(unique, key=lambda s: s.states)
     return replace(
         largest,
+        depth=max(s.depth for s in unique),
         seconds=sum(s.seconds for s in unique),
         memory_mb=max(s.memory_mb for s in unique),
         complete=all(s.complete for s in unique),
