@@ -788,6 +788,9 @@ def check_site(
         ]  # fmt: skip
         if weak:
             notes.append(f"engine-dependent: under {other} {', '.join(weak)} not proved")
+        uninterpreted = sorted({name.removeprefix("uf_") for f in opaque for name in f.opaque})
+        if uninterpreted:
+            notes.append(f"holds whatever {', '.join(uninterpreted)} compute (uninterpreted)")
         return result("PROVED", names, laws=tuple(proofs), notes=tuple(notes))
     failing = next(p for p in proofs if p.status != "proved")
     if opaque or site.problem:

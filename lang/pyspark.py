@@ -588,11 +588,14 @@ class _Interp:
 
     MAX_DEPTH = 16
 
-    def __init__(self, ops: Ops, module: _Module, elem_hint: Ty | None) -> None:
+    def __init__(
+        self, ops: Ops, module: _Module, elem_hint: Ty | None, partial: bool = False
+    ) -> None:
         self.ops = ops
         self.module = module
         self.depth = 0
         self.elem_hint = elem_hint
+        self.partial = partial  # unknown calls become uninterpreted functions
 
     # expressions
     def expr(self, node: ast.expr, env: dict[str, Any]) -> Any:
@@ -713,7 +716,16 @@ class _Interp:
             return out
         if isinstance(node.func, ast.Name) and node.func.id in self.module.defs:
             fdef = self.module.defs[node.func.id]
-            return self.apply_def(fdef, args)
+            if not self.partial:
+                return self.apply_def(fdef, args)
+            try:
+                return self.apply_def(fdef, args)
+            except Unsupported:
+                # a helper outside the subset, of declared result type: uninterpreted
+                out = _type_of_annotation(fdef.returns) if fdef.returns is not None else None
+                if out is None or out.kind == "list":
+                    raise
+                return self.ops.opaque(node, _uf_name(fdef.name), args, out)
         raise Unsupported(node, f"call of `{name or ast.unparse(node.func)}`")
 
     def _operator_name(self, func: ast.expr) -> str | None:
@@ -853,13 +865,14 @@ class Udf:
     opaque: tuple[str, ...] = ()
     problem: str | None = None
     symmetric_via: tuple[Udf, ...] | None = None
+    partial: bool = False  # only the calls named in `opaque` are uninterpreted, not the whole
 
     @property
     def out(self) -> Domain:
         return Domain(self.out_ty, self.engine)
 
     def _run(self, ops: Ops, args: Sequence[Any]) -> Any:
-        interp = _Interp(ops, self._module, None)
+        interp = _Interp(ops, self._module, None, self.partial)
         if self._builtin is not None:
             if self._builtin == "const":
                 return self._constant
@@ -875,7 +888,7 @@ class Udf:
 
     def sym(self, *args: Any) -> Any:
         """Z3 terms in, Z3 term (or tuple of terms) out, coerced to `out`."""
-        if self.opaque:
+        if self.opaque and not self.partial:
             ops = Z3Ops(self.engine)
             return ops.opaque(ast.Constant(0), _uf_name(self.text), list(args), self.out_ty)
         result = self._run(Z3Ops(self.engine), args)
@@ -1486,12 +1499,22 @@ class _Reader:
         module = self.module
         probe = Udf(text, arity, out or INT, engine, names, body, fdef, module)
         fresh = [_probe_value(t, engine, f"p{i}") for i, t in enumerate(params)]
+        opaque: tuple[str, ...] = ()
+        problem: str | None = None
         try:
             result = probe._run(Z3Ops(engine), fresh)
         except Unsupported as exc:
-            where = self.span(exc.node)
-            why = f"{exc.what} at {where}"
-            return self.opaque_udf(node, text, arity, params, out, why)
+            why = f"{exc.what} at {self.span(exc.node)}"
+            partial = Udf(text, arity, out or INT, engine, names, body, fdef, module, partial=True)
+            ops = Z3Ops(engine)
+            try:  # only the unknown calls uninterpreted: laws may still hold for every one
+                result = partial._run(ops, fresh)
+            except (Unsupported, TypeError, z3.Z3Exception):
+                return self.opaque_udf(node, text, arity, params, out, why)
+            if not ops.opaque_used:
+                return self.opaque_udf(node, text, arity, params, out, why)
+            opaque = tuple(dict.fromkeys(ops.opaque_used))
+            problem = f"`{text}` calls what is modelled as an uninterpreted function: {why}"
         except (TypeError, z3.Z3Exception) as exc:
             raise TypeError(f"in `{text}`: {exc}") from exc
         if isinstance(result, list):
@@ -1507,7 +1530,10 @@ class _Reader:
         symmetric: tuple[Udf, ...] | None = None
         if arity == 1 and params and params[0].kind == "list":
             symmetric = self.symmetric_parts(body, fdef, names, params[0].items[0])
-        return Udf(text, arity, final, engine, names, body, fdef, module, symmetric_via=symmetric)
+        return Udf(
+            text, arity, final, engine, names, body, fdef, module, opaque=opaque,
+            problem=problem, symmetric_via=symmetric, partial=bool(opaque),
+        )  # fmt: skip
 
     def opaque_udf(
         self, node: ast.expr, text: str, arity: int, params: tuple[Ty, ...], out: Ty | None,

@@ -11,7 +11,17 @@ from hypothesis import strategies as st
 
 from cdcheck.checker.spark import same
 from cdcheck.lang.diagnostics import PlanError
-from cdcheck.lang.pyspark import FLOAT, INT, STR, Engine, Site, Ty, read_job, z3_to_python
+from cdcheck.lang.pyspark import (
+    FLOAT,
+    INT,
+    STR,
+    Engine,
+    NoPythonMeaning,
+    Site,
+    Ty,
+    read_job,
+    z3_to_python,
+)
 
 HEAD = "from pyspark import SparkContext\nsc = SparkContext()\n"
 
@@ -84,6 +94,21 @@ def test_outside_the_subset_is_opaque_and_located() -> None:
     f = site.fn("f")
     assert f is not None and f.opaque
     assert site.problem is not None and "job.py:4:" in site.problem
+
+
+def test_annotated_helper_outside_the_subset_is_an_uninterpreted_call() -> None:
+    body = (
+        "import math\n"
+        "def weight(x: int) -> int:\n"
+        "    return int(math.log1p(x))\n"
+        "sc.parallelize([1]).aggregate(0, lambda a, x: a + weight(x), lambda a, b: a + b)\n"
+    )
+    seq = one(body).fn("seqOp")
+    assert seq is not None and seq.opaque == ("uf_weight",) and seq.partial
+    with pytest.raises(NoPythonMeaning):
+        seq.py(0, 1)
+    a, x = z3.Ints("a x")
+    assert "uf_weight(x)" in str(seq.sym(a, x))
 
 
 @pytest.mark.parametrize(
