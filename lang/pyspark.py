@@ -180,12 +180,10 @@ class Domain:
             return z3.And(
                 *[Domain(t, self.engine).equal(x, y) for t, x, y in zip(items, a, b, strict=False)]
             )
-        return _eq_terms(self.const_like(a, self.ty), self.const_like(b, self.ty))
+        return _eq_terms(self._term(a), self._term(b))
 
-    def const_like(self, v: Any, ty: Ty) -> Any:
-        if isinstance(v, z3.ExprRef):
-            return v
-        return self.const(v)
+    def _term(self, v: Any) -> Any:
+        return v if isinstance(v, z3.ExprRef) else self.const(v)
 
     def const(self, v: Any) -> Any:
         """The Z3 value of a Python value of this type."""
@@ -534,10 +532,10 @@ def _flatten(v: Any) -> list[z3.ExprRef]:
         return [x for item in v for x in _flatten(item)]
     if isinstance(v, z3.ExprRef):
         return [v]
-    return [_lift(v, type_to_sort_of_literal(v))]
+    return [_lift(v, _sort_of_literal(v))]
 
 
-def type_to_sort_of_literal(v: Any) -> z3.SortRef:
+def _sort_of_literal(v: Any) -> z3.SortRef:
     if isinstance(v, bool):
         return z3.BoolSort()
     if isinstance(v, int):
@@ -588,13 +586,10 @@ class _Interp:
 
     MAX_DEPTH = 16
 
-    def __init__(
-        self, ops: Ops, module: _Module, elem_hint: Ty | None, partial: bool = False
-    ) -> None:
+    def __init__(self, ops: Ops, module: _Module, partial: bool = False) -> None:
         self.ops = ops
         self.module = module
         self.depth = 0
-        self.elem_hint = elem_hint
         self.partial = partial  # unknown calls become uninterpreted functions
 
     # expressions
@@ -872,7 +867,7 @@ class Udf:
         return Domain(self.out_ty, self.engine)
 
     def _run(self, ops: Ops, args: Sequence[Any]) -> Any:
-        interp = _Interp(ops, self._module, None, self.partial)
+        interp = _Interp(ops, self._module, self.partial)
         if self._builtin is not None:
             if self._builtin == "const":
                 return self._constant
@@ -1485,7 +1480,7 @@ class _Reader:
             names = ("group",)  # `mapValues(len)` is `mapValues(lambda group: len(group))`
             body = ast.Call(ast.Name(node.id, ast.Load()), [ast.Name("group", ast.Load())], [])
         elif arity == 2:
-            interp = _Interp(PyOps(engine), self.module, None)
+            interp = _Interp(PyOps(engine), self.module)
             builtin = interp._operator_name(node)
             if builtin is None:
                 return self.opaque_udf(

@@ -582,23 +582,6 @@ def seq_group_by_key(xs: Sequence[tuple[Hashable, Any]]) -> dict[Hashable, tuple
 # ----------------------------------------------------------------------------- uniform entry
 
 
-AGGREGATIONS = (
-    "reduce",
-    "max",
-    "min",
-    "sum",
-    "fold",
-    "aggregate",
-    "treeReduce",
-    "treeAggregate",
-    "reduceByKey",
-    "foldByKey",
-    "aggregateByKey",
-    "combineByKey",
-    "groupByKey.mapValues",
-)
-
-
 @dataclass(frozen=True)
 class OpArgs:
     """The user's functions and zero of one call, by the catalog's parameter names.
