@@ -203,20 +203,44 @@ def _fulfils(u: Formula, cube: Cube, nxt: Obligations) -> bool:
 def _edges_of(
     state: Obligations, untils: Sequence[Formula], index: Mapping[Formula, int]
 ) -> list[_RawEdge]:
-    combined: list[tuple[Cube, Obligations]] = [(TRUE_CUBE, frozenset())]
+    """The edges of a TGBA state: products of its members' transitions, then marks.
+
+    The product is built member by member. A partial product is dropped as soon
+    as another reads fewer letters into fewer obligations while every
+    until-member it let exit, the other let exit too: whatever the remaining
+    members add, the other's completion is at least as good (with marks that
+    count an exit as fulfilment, which the final marks below include). Without
+    this, `G (F a & F b & ...)` would enumerate every combination first.
+    """
+    partial: list[tuple[Cube, Obligations, frozenset[Formula]]] = [
+        (TRUE_CUBE, frozenset(), frozenset())
+    ]
     for member in sorted(state, key=A.to_text):
+        is_until = isinstance(member, A.Until)
         step = []
-        for c1, n1 in combined:
+        for c1, n1, e1 in partial:
             for c2, n2 in _delta(member):
                 cube = c1 | c2
                 if _consistent(cube):
-                    step.append((cube, n1 | n2))
-        combined = list(set(step))
+                    exited = e1 | {member} if is_until and member not in n2 else e1
+                    step.append((cube, n1 | n2, exited))
+        partial = _prune_partial(step)
     raw = []
-    for cube, nxt in combined:
+    for cube, nxt, _ in partial:
         marks = frozenset(index[u] for u in untils if _fulfils(u, cube, nxt))
         raw.append(_RawEdge(cube, nxt, marks))
     return _prune_edges(raw)
+
+
+def _prune_partial(
+    items: list[tuple[Cube, Obligations, frozenset[Formula]]],
+) -> list[tuple[Cube, Obligations, frozenset[Formula]]]:
+    ordered = sorted(set(items), key=lambda t: (len(t[0]), len(t[1]), -len(t[2])))
+    kept: list[tuple[Cube, Obligations, frozenset[Formula]]] = []
+    for cube, nxt, exited in ordered:
+        if not any(c <= cube and n <= nxt and exited <= e for c, n, e in kept):
+            kept.append((cube, nxt, exited))
+    return kept
 
 
 def _prune_edges(edges: list[_RawEdge]) -> list[_RawEdge]:
