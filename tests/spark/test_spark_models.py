@@ -8,20 +8,21 @@ from pathlib import Path
 import pytest
 
 from cdcheck.checker import spark as S
-from cdcheck.lang.pyspark import read_job_file
+from cdcheck.lang.pyspark import Engine, read_job_file
 from cdcheck.spec import rdd
 
 MODELS = Path(__file__).resolve().parents[2] / "models" / "spark"
 JOBS = sorted(MODELS.glob("*.py"))
-EXPECT = re.compile(r"#\s*expect:\s*(PROVED|REFUTED|UNKNOWN)")
+EXPECT = re.compile(r"#\s*expect:\s*(PROVED|REFUTED|UNKNOWN)(?:\s+scala=(PROVED|REFUTED|UNKNOWN))?")
 
 
-def expectations(path: Path) -> dict[int, str]:
-    return {
-        n: m.group(1)
-        for n, line in enumerate(path.read_text().splitlines(), 1)
-        if (m := EXPECT.search(line))
-    }
+def expectations(path: Path, engine: Engine = "pyspark") -> dict[int, str]:
+    """`# expect: V` per line; `# expect: V scala=W` when the Scala engine differs."""
+    out = {}
+    for n, line in enumerate(path.read_text().splitlines(), 1):
+        if m := EXPECT.search(line):
+            out[n] = m.group(2) if engine == "scala" and m.group(2) else m.group(1)
+    return out
 
 
 def test_enough_jobs_covering_the_catalog() -> None:
@@ -36,20 +37,22 @@ def test_enough_jobs_covering_the_catalog() -> None:
     assert verdicts == {"PROVED", "REFUTED", "UNKNOWN"}
 
 
+@pytest.mark.parametrize("engine", ["pyspark", "scala"])
 @pytest.mark.parametrize("job", JOBS, ids=lambda p: p.stem)
-def test_job_verdicts(job: Path) -> None:
-    expected = expectations(job)
-    sites = [s for s in read_job_file(str(job)) if s.kind == "aggregation"]
+def test_job_verdicts(job: Path, engine: Engine) -> None:
+    expected = expectations(job, engine)
+    sites = [s for s in read_job_file(str(job), engine) if s.kind == "aggregation"]
     assert sites, "a job without an aggregation"
     for site in sites:
         assert site.line in expected, f"{job.name}:{site.line} has no `# expect:` comment"
-        result = S.check_site(site, "pyspark", rdd, timeout_s=30.0)
+        # bit-vector searches are slow; an unknown stays unknown with a shorter budget
+        result = S.check_site(site, engine, rdd, timeout_s=30.0 if engine == "pyspark" else 8.0)
         assert result.verdict == expected[site.line], result.line_text()
         if result.verdict == "REFUTED":
             cx = result.counterexample
             assert cx is not None
             args = S._args(site, rdd, symbolic=False)
-            dist, seq = rdd.replay(site.op, cx.partitions, args, "pyspark", cx.schedule)
+            dist, seq = rdd.replay(site.op, cx.partitions, args, engine, cx.schedule)
             assert S.same(dist, cx.distributed) and S.same(seq, cx.sequential)
             assert not S.same(dist, seq)
             line = result.line_text()
