@@ -9,12 +9,17 @@ the LTL2BA route), in three steps:
    in next), computed by unfolding `a U b = b | (a & X(a U b))` and
    `a R b = b & (a | X(a R b))`. Within a state's transitions, a pair that
    needs more letters and more successor obligations than another is dropped.
+   One departure from the paper: `G F x` (split off `G (a & F x)` too) stays a
+   single state with two moves, wait or meet x now, and its own acceptance
+   set (the edges meeting x). Unfolded, n such conjuncts (the shape of
+   fairness premises) would make 2^n intermediate states; kept whole, one.
 2. A TGBA state is a set of VWAA states (a conjunction of obligations). Its
    edges are the products of its members' transitions. An edge belongs to the
-   acceptance set of an until-formula u when it does not postpone u: u is not
-   among the next obligations, or the edge's letter already fulfils u through
-   one of u's own non-looping transitions. Dominated edges (fewer letters,
-   more obligations, fewer acceptance marks than a sibling) are removed.
+   acceptance set of an until-formula u (or of a `G F x`) when it does not
+   postpone u: u is not among the next obligations, or the edge's letter
+   already fulfils u through one of u's own non-looping transitions (for
+   `G F x`: one meeting x). Dominated edges (fewer letters, more obligations,
+   fewer acceptance marks than a sibling) are removed.
 3. Reduction: states whose language is empty go; acceptance marks no
    accepting run depends on are normalised (cleared inside components that
    cannot accept, set on edges between components); an acceptance set implied
@@ -94,7 +99,12 @@ Transitions: TypeAlias = frozenset[tuple[Cube, Obligations]]
 
 
 def to_core(f: Formula) -> Formula:
-    """NNF over `X U R` only: F, G, W and M are unfolded into U and R."""
+    """NNF over `X U R`, plus `G F x` kept whole (see `_is_recurrence`).
+
+    F, W and M are unfolded into U and R; `G f` becomes `false R f`, except
+    that the conjuncts `F x` of f are split off as `G F x`:
+    `G (a & F x) = G a & G F x`.
+    """
     if isinstance(f, A.TrueF | A.FalseF | A.Atom | A.Not):
         return f
     if isinstance(f, A.Next):
@@ -102,7 +112,17 @@ def to_core(f: Formula) -> Formula:
     if isinstance(f, A.Finally):
         return A.Until(A.TRUE, to_core(f.arg))
     if isinstance(f, A.Globally):
-        return A.Release(A.FALSE, to_core(f.arg))
+        parts = _conjuncts(f.arg)
+        out: list[Formula] = []
+        rest: list[Formula] = []
+        for p in parts:
+            if isinstance(p, A.Finally):
+                out.append(A.Globally(A.Finally(to_core(p.arg))))
+            else:
+                rest.append(p)
+        if rest:
+            out.insert(0, A.Release(A.FALSE, to_core(_join_and(rest))))
+        return _join_and(out)
     assert not isinstance(f, A.Implies | A.Equiv | A.Xor), "to_core expects NNF"
     left, right = to_core(f.left), to_core(f.right)
     if isinstance(f, A.WeakUntil):  # a W b = b R (a | b)
@@ -110,6 +130,31 @@ def to_core(f: Formula) -> Formula:
     if isinstance(f, A.StrongRelease):  # a M b = b U (a & b)
         return A.Until(right, A.And(left, right))
     return type(f)(left, right)
+
+
+def _join_and(parts: Sequence[Formula]) -> Formula:
+    result = parts[0]
+    for p in parts[1:]:
+        result = A.And(result, p)
+    return result
+
+
+def _conjuncts(f: Formula) -> list[Formula]:
+    if isinstance(f, A.And):
+        return _conjuncts(f.left) + _conjuncts(f.right)
+    return [f]
+
+
+def _is_recurrence(f: Formula) -> bool:
+    """`G F x` in core form: a state that never leaves, accepting when x holds.
+
+    Unfolded like any `false R (true U x)`, each pending `F x` would make a new
+    TGBA state (2^n of them for n such conjuncts, merged again only at the
+    end). Kept whole, its transitions are "wait" and "x now" (both staying in
+    `G F x`), and its acceptance set holds the edges taking "x now"
+    (`_recurrence_hits`): infinitely many such edges is `G F x`.
+    """
+    return isinstance(f, A.Globally) and isinstance(f.arg, A.Finally)
 
 
 def _consistent(cube: Cube) -> bool:
@@ -180,7 +225,17 @@ def _delta(f: Formula) -> Transitions:
         return _prune(_delta(f.right) | _product(_delta(f.left), loop))
     if isinstance(f, A.Release):
         return _product(_delta(f.right), _prune(_delta(f.left) | loop))
+    if _is_recurrence(f):
+        # Not pruned: "x now" reads more than "wait" but is what acceptance counts.
+        return loop | _recurrence_hits(f)
     raise AssertionError(f"not a core formula: {A.to_text(f)}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _recurrence_hits(f: Formula) -> Transitions:
+    """The transitions of `G F x` that meet x now (and stay in `G F x`)."""
+    assert isinstance(f, A.Globally) and isinstance(f.arg, A.Finally)
+    return _product(_delta(f.arg.arg), frozenset({(TRUE_CUBE, frozenset({f}))}))
 
 
 # ---------------------------------------------------------------- step 2: generalized automaton
@@ -194,10 +249,19 @@ class _RawEdge:
 
 
 def _fulfils(u: Formula, cube: Cube, nxt: Obligations) -> bool:
-    """Whether an edge reading `cube` into `nxt` does not postpone the until-formula u."""
+    """Whether an edge reading `cube` into `nxt` does not postpone u (an until or `G F x`)."""
     if u not in nxt:
         return True
+    if _is_recurrence(u):
+        return any(c <= cube and n <= nxt for c, n in _recurrence_hits(u))
     return any(c <= cube and u not in n and n <= nxt for c, n in _delta(u))
+
+
+def _exits(member: Formula, move: tuple[Cube, Obligations]) -> bool:
+    """Whether a member's chosen transition settles its acceptance obligation now."""
+    if isinstance(member, A.Until):
+        return member not in move[1]
+    return _is_recurrence(member) and move in _recurrence_hits(member)
 
 
 def _edges_of(
@@ -216,13 +280,12 @@ def _edges_of(
         (TRUE_CUBE, frozenset(), frozenset())
     ]
     for member in sorted(state, key=A.to_text):
-        is_until = isinstance(member, A.Until)
         step = []
         for c1, n1, e1 in partial:
             for c2, n2 in _delta(member):
                 cube = c1 | c2
                 if _consistent(cube):
-                    exited = e1 | {member} if is_until and member not in n2 else e1
+                    exited = e1 | {member} if _exits(member, (c2, n2)) else e1
                     step.append((cube, n1 | n2, exited))
         partial = _prune_partial(step)
     raw = []
@@ -266,7 +329,8 @@ class _Graph:
 
 def _explore(core: Formula) -> _Graph:
     untils: list[Formula] = sorted(
-        {g for g in A.subformulas(core) if isinstance(g, A.Until)}, key=A.to_text
+        {g for g in A.subformulas(core) if isinstance(g, A.Until) or _is_recurrence(g)},
+        key=A.to_text,
     )
     index: dict[Formula, int] = {u: i for i, u in enumerate(untils)}
     ids: dict[Obligations, int] = {}
@@ -498,6 +562,7 @@ def clear_caches() -> None:
     """Forget memoised VWAA transitions (for timing a translation from scratch)."""
     _bar.cache_clear()
     _delta.cache_clear()
+    _recurrence_hits.cache_clear()
 
 
 def translate(f: Formula, *, simplified: bool = True) -> Buchi:

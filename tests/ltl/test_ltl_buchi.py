@@ -151,3 +151,39 @@ def test_enabled_edges_for_a_product_step() -> None:
     (q0,) = aut.initial_states()
     assert len(aut.enabled(q0, lambda a: a == p)) == 2
     assert [e.marks for e in aut.enabled(q0, lambda a: False)] == [frozenset()]
+
+
+_SMALL = formulas(depth=2)
+_RECURRENCES = st.one_of(
+    _SMALL.map(lambda x: A.Globally(A.Finally(x))),
+    _SMALL.map(lambda x: A.Finally(A.Globally(x))),
+    st.tuples(_SMALL, _SMALL).map(lambda ab: A.Globally(A.And(ab[0], A.Finally(ab[1])))),
+    _SMALL,
+)
+_OPS: tuple[type[A.And] | type[A.Or] | type[A.Implies], ...] = (A.And, A.Or, A.Implies)
+_FAIRNESS_LIKE = st.tuples(
+    st.lists(_RECURRENCES, min_size=1, max_size=4), st.sampled_from(_OPS)
+).map(lambda parts_op: _fold(parts_op[1], parts_op[0]))
+
+
+def _fold(op: type[A.And] | type[A.Or] | type[A.Implies], parts: list[A.Formula]) -> A.Formula:
+    out = parts[0]
+    for p in parts[1:]:
+        out = op(out, p)
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_FAIRNESS_LIKE, st.lists(words(), min_size=4, max_size=4))
+def test_recurrences_and_persistences(f: A.Formula, ws: list[LassoWord]) -> None:
+    """Combinations of G F x, F G x and G (a & F b): the shapes fairness premises take."""
+    _check(f, ws)
+    neg = _aut(A.Not(f))
+    for w in ws:
+        assert accepts(neg, w) != evaluate(f, w)
+
+
+def test_many_recurrences_stay_one_state() -> None:
+    fair = " & ".join(f"(F G e{i} -> G F m{i})" for i in range(5))
+    aut = translate(parse(f"({fair}) & G !done"))
+    assert (aut.num_states, aut.num_sets) == (1, 5)
