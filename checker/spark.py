@@ -303,6 +303,8 @@ def laws_for(site: Site, engine: Engine) -> list[Law]:
             merge_via_create(mv, mc, cr, acc, elem),
             homomorphic(mv, mc, acc, elem, "mergeValue", "mergeCombiners"),
         ]
+    if op == "mapPartitions":  # a ++-homomorphism: no finite law, only the search decides
+        return [Law("g(xs ++ ys) = g(xs) ++ g(ys)", None, ("g",))]
     if op == "groupByKey.mapValues":
         g = fn("g")
         parts = g.symmetric_via
@@ -467,7 +469,7 @@ def _result_domain(site: Site) -> Domain:
     if site.op in ("reduce", "max", "min", "treeReduce", "reduceByKey", "sum", "fold", "foldByKey"):
         assert site.elem is not None
         return site.elem
-    if site.op == "groupByKey.mapValues":
+    if site.op in ("groupByKey.mapValues", "mapPartitions"):
         g = site.fn("g")
         assert g is not None
         return g.out

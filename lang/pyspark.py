@@ -643,6 +643,8 @@ class _Interp:
                 raise Unsupported(node, str(exc)) from exc
         if isinstance(node, ast.Tuple):
             return tuple(self.expr(e, env) for e in node.elts)
+        if isinstance(node, ast.List):
+            return [self.expr(e, env) for e in node.elts]
         if isinstance(node, ast.Subscript):
             base = self.expr(node.value, env)
             index = self.expr(node.slice, env)
@@ -963,7 +965,7 @@ def constant_udf(text: str, value: Any, ty: Ty, engine: Engine) -> Udf:
 ELEMENTWISE = ("map", "flatMap", "filter", "mapValues", "keyBy", "values", "keys")
 BY_CONSTRUCTION = ("collect", "count", "take", "first")
 ORDER_SENSITIVE = {
-    "mapPartitions": "needs g to be a homomorphism for ++ (g(xs ++ ys) = g(xs) ++ g(ys))",
+    "mapPartitions": "needs g to be a homomorphism for ++ (give the element type to decide)",
     "mapPartitionsWithIndex": "partition-dependent by design (uses the partition index)",
     "union": "list order interleaves inputs that share a partitioner; bag-equal only",
     "zipWithIndex": "needs a deterministic upstream order",
@@ -1201,6 +1203,9 @@ class _Reader:
             return None
         if name == "groupByKey":
             return _Rdd(base.elem, base.key, grouped=True)
+        if name == "mapPartitions" and (base.elem is not None or self.directive(node)):
+            self.aggregation(node, name, base)  # decided by search: g(xs ++ ys) = g(xs) ++ g(ys)
+            return _Rdd(None)
         if name in ORDER_SENSITIVE:
             self.order_site(node, name, base)
             return _Rdd(None)
@@ -1407,6 +1412,12 @@ class _Reader:
             g = need_udf(0, "f", 1, (Ty("list", (elem_ty,)),), None)
             acc_ty = g.out_ty
             fns["g"] = g
+        elif op == "mapPartitions":
+            g = need_udf(0, "f", 1, (Ty("list", (elem_ty,)),), None)
+            if not g.opaque and g.out_ty.kind != "list":
+                raise TypeError(f"`{g.text}` must return a list, not {g.out_ty}")
+            acc_ty = g.out_ty
+            fns["g"] = g
         if depth < 1:
             raise _ArgError("depth must be >= 1")
         return Site(
@@ -1513,8 +1524,12 @@ class _Reader:
         except (TypeError, z3.Z3Exception) as exc:
             raise TypeError(f"in `{text}`: {exc}") from exc
         if isinstance(result, list):
-            item = params[0].items[0] if params and params[0].kind == "list" else INT
-            got: Ty | None = Ty("list", (item,))
+            item: Ty | None = params[0].items[0] if params and params[0].kind == "list" else INT
+            if result:
+                item = ty_of(result[0], engine)
+                for other in result[1:]:
+                    item = join_types(item, ty_of(other, engine))
+            got: Ty | None = Ty("list", (item,)) if item is not None else None
         else:
             got = ty_of(result, engine)
         if got is None:

@@ -652,6 +652,8 @@ def distributed(op: str, parts: Partitions, args: OpArgs, engine: Engine, choose
         )  # fmt: skip
     if op == "groupByKey.mapValues":
         return as_mapping(map_values(group_by_key(parts, chooser), _need(args.g, "g")))
+    if op == "mapPartitions":
+        return list(collect(map_partitions(parts, _need(args.g, "g"))))
     raise ValueError(f"no distributed semantics for `{op}`")
 
 
@@ -679,6 +681,8 @@ def sequential(op: str, xs: Sequence[Any], args: OpArgs) -> Any:
     if op == "groupByKey.mapValues":
         g = _need(args.g, "g")
         return {k: g(vs) for k, vs in seq_group_by_key(xs).items()}
+    if op == "mapPartitions":
+        return list(_need(args.g, "g")(tuple(xs)))
     raise ValueError(f"no sequential semantics for `{op}`")
 
 

@@ -46,6 +46,7 @@ def sc() -> Iterator[Any]:
         "aggregate_counts_partitions.py",
         "sum_floats.py",
         "fold_by_key_plus_one.py",
+        "map_partitions_sum.py",
     ],
 )
 def test_spark_computes_the_predicted_wrong_result(sc: Any, job: str) -> None:
