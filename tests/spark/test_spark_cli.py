@@ -87,3 +87,19 @@ def test_replay_without_pyspark_says_so(
     code, _, err = run(["spark", str(MODELS / "fold_plus_one.py"), "--replay"], capsys)
     assert code == 2
     assert "pyspark" in err and "cdcheck[spark]" in err
+
+
+def test_replay_verdict_compares_spark_with_the_prediction() -> None:
+    from cdcheck.checker.spark_replay import Replay, SparkRaised
+
+    assert Replay(2, 2, 1, True).agrees
+    assert not Replay(1, 2, 1, True).agrees
+    assert Replay(float("nan"), float("nan"), 0.0, True).agrees
+    assert Replay(SparkRaised("empty"), rdd_failure(), None, True).agrees
+    assert not Replay(SparkRaised("boom"), 3, 3, True).agrees
+
+
+def rdd_failure() -> object:
+    from cdcheck.spec.rdd import EMPTY_REDUCE
+
+    return EMPTY_REDUCE
