@@ -240,9 +240,10 @@ def _compile_property(prop: _Property, system: Any) -> _Goal:
         resolve(atom)
     if formula == L.Globally(L.Not(L.Atom("deadlock"))):
         return _Goal(prop, formula, None, True)
-    if not L.is_invariant(formula):
+    state_formula = L.invariant_of(formula)
+    if state_formula is None:  # not `G p`: the automaton product decides it
         return _Goal(prop, formula, None, False, valuation=_valuation(resolve))
-    predicate = compile_predicate(L.invariant_predicate(formula), resolve)
+    predicate = compile_predicate(state_formula, resolve)
     return _Goal(prop, formula, predicate, False)
 
 

@@ -11,14 +11,14 @@ from hypothesis import strategies as st
 from cdcheck.checker import ltl as L
 from cdcheck.checker.buchi import translate
 from cdcheck.checker.emptiness import STUTTER, check_ltl
-from cdcheck.checker.search import Limits, Verdict
+from cdcheck.checker.search import NO_LIMITS, Limits, Verdict
 
 from .systems import Counter, Graph
 
 P, Q, R = L.Atom("p"), L.Atom("q"), L.Atom("r")
 
 
-def check(system, formula: str, labels, fairness=None, limits=Limits()):  # type: ignore[no-untyped-def]
+def check(system, formula: str, labels, fairness=None, limits=NO_LIMITS):  # type: ignore[no-untyped-def]
     f = L.parse(formula)
     aut = translate(L.Not(f))
     return check_ltl(
