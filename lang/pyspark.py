@@ -1216,9 +1216,51 @@ class _Reader:
 
     def plain(self, node: ast.Call, op: str, kind: Literal["elementwise", "construction"]) -> Site:
         span = self.span(node.func)
-        return Site(
-            self.path, span.end_line, span.end_col - len(op), op, self.call_text(node, op), kind
-        )
+        line, col, text = span.end_line, span.end_col - len(op), self.call_text(node, op)
+        impure = self.impurity(node.args[0]) if kind == "elementwise" and node.args else None
+        if impure is not None:  # recomputation may then give other results: out of scope
+            return Site(
+                self.path, line, col, op, text, "order", problem=f"impure function: {impure}"
+            )
+        return Site(self.path, line, col, op, text, kind)
+
+    def impurity(self, fn: ast.expr) -> str | None:
+        """A syntactic purity check of a user function (and the module defs it calls):
+        randomness, clocks, I/O, `global`, or mutating a variable it does not own."""
+        todo: list[ast.AST] = [fn]
+        seen: set[str] = set()
+        while todo:
+            root = todo.pop()
+            if isinstance(root, ast.Name) and root.id in self.module.defs:
+                if root.id in seen:
+                    continue
+                seen.add(root.id)
+                root = self.module.defs[root.id]
+            owned = {a.arg for a in getattr(getattr(root, "args", None), "args", [])}
+            owned |= {
+                t.id for n in ast.walk(root) if isinstance(n, ast.Assign)
+                for t in n.targets if isinstance(t, ast.Name)
+            }  # fmt: skip
+            for n in ast.walk(root):
+                where = self.span(n)
+                if isinstance(n, ast.Global | ast.Nonlocal):
+                    return f"`{type(n).__name__.lower()}` at {where}"
+                if not isinstance(n, ast.Call):
+                    continue
+                dotted = ast.unparse(n.func)
+                head = dotted.split(".")[0]
+                if head in _IMPURE_MODULES or dotted in _IMPURE_CALLS:
+                    return f"calls `{dotted}` at {where}"
+                if (
+                    isinstance(n.func, ast.Attribute)
+                    and n.func.attr in _MUTATORS
+                    and isinstance(n.func.value, ast.Name)
+                    and n.func.value.id not in owned
+                ):
+                    return f"mutates `{n.func.value.id}` with `{n.func.attr}` at {where}"
+                if isinstance(n.func, ast.Name) and n.func.id in self.module.defs:
+                    todo.append(n.func)
+        return None
 
     def order_site(self, node: ast.Call, op: str, base: _Rdd) -> None:
         span = self.span(node.func)
@@ -1591,6 +1633,10 @@ class _Reader:
                     return None
         return tuple(folds)
 
+
+_IMPURE_MODULES = {"random", "time", "datetime", "uuid", "os", "secrets", "sys", "socket"}
+_IMPURE_CALLS = {"print", "open", "input", "np.random.rand", "numpy.random.rand", "id", "hash"}
+_MUTATORS = {"add", "append", "extend", "update", "pop", "setdefault", "insert", "remove", "clear"}
 
 _GROUP_BUILTINS = ("len", "sum", "max", "min", "list", "tuple", "sorted")
 

@@ -218,3 +218,26 @@ def test_scala_long_wraps_around() -> None:
     assert f.py(2**62, 4) == 0
     assert _sym_value(site, (2**62, 4)) == 0
     assert site.elem is not None and site.elem.name == "Long"
+
+
+@pytest.mark.parametrize(
+    "body,why",
+    [
+        ("import random\nsc.parallelize([1]).map(lambda x: x + random.random())\n", "random"),
+        ("seen = []\ndef tag(x):\n    seen.append(x)\n    return x\nsc.parallelize([1]).map(tag)\n",
+         "mutates `seen`"),
+        ("acc = sc.accumulator(0)\nsc.parallelize([1]).map(lambda x: acc.add(x))\n", "`acc`"),
+        ("sc.parallelize([1]).filter(lambda x: print(x))\n", "print"),
+    ],
+)  # fmt: skip
+def test_impure_element_functions_are_not_proved(body: str, why: str) -> None:
+    (site,) = [s for s in read_job("job.py", HEAD + body) if s.op in ("map", "filter")]
+    assert site.kind == "order" and site.problem is not None and why in site.problem
+
+
+def test_pure_element_functions_with_local_state_are_proved() -> None:
+    body = (
+        "def ok(x):\n    out = []\n    out.append(x)\n    return x\nsc.parallelize([1]).map(ok)\n"
+    )
+    (site,) = [s for s in read_job("job.py", HEAD + body) if s.op == "map"]
+    assert site.kind == "elementwise"
