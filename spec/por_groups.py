@@ -6,8 +6,9 @@ take in any state, and, per state, the keys that must change before a disabled
 group can fire. This module derives them from the rules (spec/rules.py), one
 group per:
 
-    ("evo", n, i)     FiringTransitions/EnteringPlace/FinishingBehavior of
-                      instance i on node n
+    ("fire", n, i, p) FiringTransitions of instance i on node n from place p
+    ("enter", n, i, s) EnteringPlace of i on n through station s
+    ("finish", n, i)  FinishingBehavior of i on n
     ("end", n, i)     EndingTransition of i on n (it never changes what a port
                       question answers: a running transition and its endings
                       are in the same group markings)
@@ -73,7 +74,6 @@ _LOCAL_PROGRAM = {
     "PushingBehavior",
     "Waiting",
 }
-_EVOLUTION = {"FiringTransitions", "EnteringPlace", "FinishingBehavior"}
 _ASK_INSTANCE = {"AskQuestionForFiringTransitions", "AskQuestionForEnteringPlace"}
 _ASK_PROGRAM = {"AskQuestionForDisconnectPorts", "AskQuestionForWait"}
 _UNDESIRED = {
@@ -225,16 +225,53 @@ class ConcertoGroups:
                     b.read((n, "cache", m.q_connected[c]))
                 self._question_reads(b, n, m.q_refusing[c])
 
+    def _fire_reads(self, b: _Builder, n: int, i: int, p: int) -> None:
+        """isSafeToFire when leaving place p: a connection where i provides can
+        only fail if the provide port's group holds p (else the port cannot go
+        from active to inactive, and the implication holds whatever the user)."""
+        m = self.m
+        b.read((n, "inst", i))
+        ty = m.instance_type[i]
+        for c in bits(m.conn_by_provider[i]):
+            group = m.group(ty, m.connections[c].provide)
+            if group is not None and group.places >> p & 1:
+                b.read((n, "conn", c))
+                self._question_reads(b, n, m.q_active_use[c])
+
+    def _enter_reads(self, b: _Builder, n: int, i: int, st: int) -> None:
+        """isConnectedAndAllowed when entering through station st: only the use
+        ports whose group holds the entered place are checked."""
+        m = self.m
+        b.read((n, "inst", i))
+        t = m.types[m.instance_type[i]]
+        for g in t.use_of_place[t.station_place[st]]:
+            for c in bits(m.conn_by_user_port.get((i, g.port), 0)):
+                b.read((n, "conn", c))
+                if self._remote(n, m.connections[c].provider):
+                    b.read((n, "cache", m.q_connected[c]))
+                self._question_reads(b, n, m.q_refusing[c])
+
     def _build(self) -> None:
         m = self.m
         g = self.groups
         for n, nm in enumerate(m.nodes):
             for i in nm.slots:
+                t = m.types[m.instance_type[i]]
+                moved = ((n, "inst", i), (n, "active", i), (n, "refusing", i))
+                for p in range(len(t.places)):
+                    b = _Builder()
+                    self._fire_reads(b, n, i, p)
+                    b.write(*moved)
+                    g[("fire", n, i, p)] = b.done()
+                for st in range(len(t.stations)):
+                    b = _Builder()
+                    self._enter_reads(b, n, i, st)
+                    b.write(*moved)
+                    g[("enter", n, i, st)] = b.done()
                 b = _Builder()
-                self._guard_reads(b, n, i)
-                b.write((n, "inst", i), (n, "active", i), (n, "refusing", i))
+                b.write((n, "inst", i), (n, "refusing", i))
                 b.write(*((n, "done", q) for q in self.completion_questions.get(i, ())))
-                g[("evo", n, i)] = b.done()
+                g[("finish", n, i)] = b.done()
                 b = _Builder()
                 b.write((n, "inst", i))
                 g[("end", n, i)] = b.done()
@@ -369,8 +406,12 @@ class ConcertoGroups:
         """The group of a step of `rule` on node n (the sender for two-node rules)."""
         if rule == "EndingTransition":
             return ("end", n, args[0])
-        if rule in _EVOLUTION:
-            return ("evo", n, args[0])
+        if rule == "FiringTransitions":
+            return ("fire", n, args[0], args[1])
+        if rule == "EnteringPlace":
+            return ("enter", n, args[0], args[1])
+        if rule == "FinishingBehavior":
+            return ("finish", n, args[0])
         if rule in _ASK_INSTANCE:
             return ("ask", n, args[0])
         if rule in _LOCAL_PROGRAM:
@@ -418,7 +459,19 @@ class ConcertoGroups:
         fp = self.groups[group]
         if kind == "end":
             return [((n, "inst", x),)]  # nothing runs: a firing must start something
-        if kind in ("evo", "ask"):
+        if kind in ("fire", "enter", "finish"):
+            slot = m.nodes[n].slot_of[x]
+            inst = s.instances[slot]
+            if inst is None or not inst.queue:
+                return [((n, "inst", x), (n, "qtail", x))]
+            if kind == "fire":
+                candidate = any(c[0] == slot and c[2] == group[3] for c in _firings(m, n, s))
+            elif kind == "enter":
+                candidate = any(c[0] == slot and c[2] == group[3] for c in _enterings(m, s))
+            else:
+                candidate = False  # finishing depends on the instance alone
+            return [fp.reads if candidate else ((n, "inst", x),)]
+        if kind == "ask":
             slot = m.nodes[n].slot_of[x]
             inst = s.instances[slot]
             if inst is None or not inst.queue:
