@@ -197,9 +197,9 @@ class ConcertoGroups:
         if qq.kind in (ACTIVE, REFUSING):
             if qq.dst in slot_of:
                 if qq.kind == ACTIVE:
-                    b.read((n, "active", qq.dst))
+                    b.read((n, "active", qq.dst, qq.arg))
                 else:  # pushing on an empty queue changes what the ports refuse
-                    b.read((n, "refusing", qq.dst), (n, "qtail", qq.dst))
+                    b.read((n, "refusing", qq.dst, qq.arg), (n, "qtail", qq.dst))
         elif qq.kind == CONNECTED:
             b.read((n, "conn", qq.arg))
         elif qq.kind == ONDISC:
@@ -257,19 +257,19 @@ class ConcertoGroups:
         for n, nm in enumerate(m.nodes):
             for i in nm.slots:
                 t = m.types[m.instance_type[i]]
-                moved = ((n, "inst", i), (n, "active", i), (n, "refusing", i))
                 for p in range(len(t.places)):
                     b = _Builder()
                     self._fire_reads(b, n, i, p)
-                    b.write(*moved)
+                    b.write((n, "inst", i), *self._port_keys(n, i, p))
                     g[("fire", n, i, p)] = b.done()
                 for st in range(len(t.stations)):
                     b = _Builder()
                     self._enter_reads(b, n, i, st)
-                    b.write(*moved)
+                    b.write((n, "inst", i), *self._port_keys(n, i, t.station_place[st]))
                     g[("enter", n, i, st)] = b.done()
                 b = _Builder()
-                b.write((n, "inst", i), (n, "refusing", i))
+                # a new head behavior changes which marked places exit their groups
+                b.write((n, "inst", i), *((n, "refusing", i, port) for port in t.groups))
                 b.write(*((n, "done", q) for q in self.completion_questions.get(i, ())))
                 g[("finish", n, i)] = b.done()
                 b = _Builder()
@@ -361,10 +361,21 @@ class ConcertoGroups:
                 b.read((n, "inst", ins.inst), (n, "qtail", ins.inst))
         return b.done()
 
+    def _port_keys(self, n: int, i: int, place: int) -> list[Key]:
+        """Activity and refusal keys of the ports of i whose group holds `place`:
+        a firing from it or an entering into it changes only those (a transition
+        from a place outside a group is not in the group marking either)."""
+        keys: list[Key] = []
+        for port, group in self.m.types[self.m.instance_type[i]].groups.items():
+            if group.places >> place & 1:
+                keys += [(n, "active", i, port), (n, "refusing", i, port)]
+        return keys
+
     def _whole_instance(self, n: int, i: int) -> list[Key]:
         """Every key of instance i on node n (what add and del change)."""
         keys: list[Key] = [(n, "inst", i), (n, "here", i), (n, "qtail", i)]
-        keys += [(n, "active", i), (n, "refusing", i)]
+        for port in self.m.types[self.m.instance_type[i]].groups:
+            keys += [(n, "active", i, port), (n, "refusing", i, port)]
         keys += [(n, "done", q) for q in self.completion_questions.get(i, ())]
         return keys
 
@@ -568,10 +579,18 @@ def atom_keys(model: Model, text: str) -> frozenset[Key] | None:
         return frozenset(keys)
     if name == "at":
         return whole(("inst",), args[0])
-    if name == "active":
-        return whole(("active",), args[0])
-    if name == "refusing":
-        return whole(("refusing", "qtail"), args[0])
+    if name in ("active", "refusing"):
+        inst, port_name = (x.strip() for x in args[0].split(".", 1))
+        i = model.instance_index[inst]
+        port = next(
+            k
+            for k, (t, pname, _kind) in enumerate(model.ports)
+            if t == model.instance_type[i] and pname == port_name
+        )
+        keys = {(n, name, i, port) for n, i in where(inst)}
+        if name == "refusing":
+            keys |= whole(("qtail",), inst)
+        return frozenset(keys)
     if name == "exists":
         return whole(("here",), args[0])
     if name in ("head", "queued"):
