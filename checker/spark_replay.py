@@ -135,6 +135,8 @@ def _run(rdd: Any, site: Site, op: str) -> Any:
         create, mv, mc = _fn(site, "createCombiner"), _fn(site, "mergeValue"), _fn(
             site, "mergeCombiners")  # fmt: skip
         return dict(rdd.combineByKey(create, mv, mc, 1).collect())
+    if op == "sortBy":
+        return list(rdd.sortBy(_fn(site, "keyfunc"), True, 1).collect())
     if op == "mapPartitions":
         g = _fn(site, "g")
         return list(rdd.mapPartitions(lambda it: g(list(it))).collect())

@@ -1203,6 +1203,9 @@ class _Reader:
             return None
         if name == "groupByKey":
             return _Rdd(base.elem, base.key, grouped=True)
+        if name == "sortBy" and base.elem is not None and self.ascending(node):
+            self.aggregation(node, name, base)  # decided by the key's injectivity
+            return _Rdd(base.elem, base.key)
         if name == "mapPartitions" and (base.elem is not None or self.directive(node)):
             self.aggregation(node, name, base)  # decided by search: g(xs ++ ys) = g(xs) ++ g(ys)
             return _Rdd(None)
@@ -1213,6 +1216,14 @@ class _Reader:
             self.aggregation(node, name, base)
             return _Rdd(None) if name.endswith("ByKey") else None
         return None
+
+    def ascending(self, node: ast.Call) -> bool:
+        """`sortBy(f)` or `sortBy(f, True)`: the stable ascending sort is the spec."""
+        flag = node.args[1] if len(node.args) > 1 else None
+        for k in node.keywords:
+            if k.arg == "ascending":
+                flag = k.value
+        return flag is None or _literal(flag) is True
 
     def plain(self, node: ast.Call, op: str, kind: Literal["elementwise", "construction"]) -> Site:
         span = self.span(node.func)
@@ -1454,6 +1465,8 @@ class _Reader:
             g = need_udf(0, "f", 1, (Ty("list", (elem_ty,)),), None)
             acc_ty = g.out_ty
             fns["g"] = g
+        elif op == "sortBy":
+            fns["keyfunc"] = need_udf(0, "keyfunc", 1, (elem_ty,), None)
         elif op == "mapPartitions":
             g = need_udf(0, "f", 1, (Ty("list", (elem_ty,)),), None)
             if not g.opaque and g.out_ty.kind != "list":

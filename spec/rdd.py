@@ -586,9 +586,10 @@ def seq_group_by_key(xs: Sequence[tuple[Hashable, Any]]) -> dict[Hashable, tuple
 class OpArgs:
     """The user's functions and zero of one call, by the catalog's parameter names.
 
-    Unused fields are None. `zero` is a value (Python or symbolic), `add` is the
-    addition `sum` uses, `max_`/`min_` the comparison-based choice of the
-    element type.
+    Unused fields are None. `zero` is a value (Python or symbolic); `f` is the
+    binary function (for `sum`, the addition; for `max`/`min`, Python's
+    choice); `g` a function of a group or a partition; `keyfunc` the key of
+    `sortBy` (Python values only: sorting compares keys in Python).
     """
 
     f: Fn2 | None = None
@@ -599,6 +600,7 @@ class OpArgs:
     merge_value: Fn2 | None = None
     merge_combiners: Fn2 | None = None
     g: Fn1 | None = None
+    keyfunc: Fn1 | None = None
     depth: int = 2
 
 
@@ -654,6 +656,8 @@ def distributed(op: str, parts: Partitions, args: OpArgs, engine: Engine, choose
         return as_mapping(map_values(group_by_key(parts, chooser), _need(args.g, "g")))
     if op == "mapPartitions":
         return list(collect(map_partitions(parts, _need(args.g, "g"))))
+    if op == "sortBy":
+        return list(collect(sort_by(parts, _need(args.keyfunc, "keyfunc"), chooser)))
     raise ValueError(f"no distributed semantics for `{op}`")
 
 
@@ -683,6 +687,8 @@ def sequential(op: str, xs: Sequence[Any], args: OpArgs) -> Any:
         return {k: g(vs) for k, vs in seq_group_by_key(xs).items()}
     if op == "mapPartitions":
         return list(_need(args.g, "g")(tuple(xs)))
+    if op == "sortBy":  # Python's sort is stable: ties keep their input order
+        return sorted(xs, key=_need(args.keyfunc, "keyfunc"))
     raise ValueError(f"no sequential semantics for `{op}`")
 
 
