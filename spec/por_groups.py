@@ -21,15 +21,25 @@ group per:
     ("recvq", n, q)   ReceiveQuestion of q on n
     ("recva", n, q)   ReceiveAnswer to q on n
 
-Keys are per node: `(n, "inst", i)`, `(n, "conn", c)` (one connection of the
-node's set), `(n, "pc")`, `(n, "cache", q)` (cached answer, unreduced ones
-included), `(n, "hist", q)` (q in history), `(n, "asked", q)` (q in history
-or outgoing: what the collect functions test), and the two ends of each FIFO,
-`(n, "out"|"pend"|"in", "head"|"tail")`. Appending writes the tail, popping
-the head: when both are enabled the queue is non-empty, so they commute. The
-head key of an empty queue is woken through its tail writers (see
-`enabling_sets`). A send and the receive of a non-empty inbox are therefore
-independent, as are the firings of two instances that do not read each other.
+Keys are per node. An instance i is split so that steps which cannot change
+what others read do not conflict with them: `(n, "inst", i)` its marking and
+queue head, `(n, "qtail", i)` the end of its queue (pushB appends there),
+`(n, "here", i)` its presence (add, del), `(n, "active", i, port)` and
+`(n, "refusing", i, port)` what a port question answers (a firing or entering
+changes only the ports whose group holds its place; EndingTransition changes
+none), `(n, "done", q)` the value of an isCompleted question (pushB does not
+change it: the push goes from "to be pushed" to "queued"). Then
+`(n, "conn", c)` one connection of the node's set, `(n, "pc")`,
+`(n, "cache", q)` a cached answer (unreduced ones included), `(n, "hist", q)`
+q in history, `(n, "asked", q)` q in history or outgoing (what the collect
+functions test), and the two ends of each FIFO, `(n, "out"|"pend"|"in",
+"head"|"tail")`. Appending writes the tail, popping the head: when both are
+enabled the queue is non-empty, so they commute (a send and the receive of a
+non-empty inbox are independent). Write-only keys name one message or
+question: `(n, "in+", kind, q)` it is appended to the inbox, `(n, "in-",
+kind, q)` it is popped, likewise `out+`/`out-`/`pend+`/`pend-`, and
+`(n, "reset", q)` a cached isRefusing forgotten: they serve as precise
+necessary enabling sets (a receive waits for *its* message, not any send).
 
 Facts used to keep footprints tight (each follows from the rules):
 a node only asks about instances outside its inventory, and a question is only
