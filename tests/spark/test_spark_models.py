@@ -78,3 +78,12 @@ def test_float_results_are_flagged() -> None:
     result = S.check_site(site, "pyspark", rdd)
     assert result.verdict == "REFUTED"
     assert any("float" in n for n in result.notes)
+
+
+def test_sort_by_float_keys_that_may_be_nan_is_not_proved() -> None:
+    from cdcheck.lang.pyspark import read_job
+
+    text = "r = sc.parallelize([0.5, 1.0])\nr.sortBy(lambda x: x).collect()\n"
+    (site,) = [s for s in read_job("j.py", text) if s.kind == "aggregation"]
+    result = S.check_site(site, "pyspark", rdd)
+    assert result.verdict == "UNKNOWN" and "NaN" in result.law
