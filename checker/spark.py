@@ -65,6 +65,11 @@ class Fn(Protocol):
     @property
     def out(self) -> Domain: ...
 
+    @property
+    def side_conditions(self) -> list[z3.BoolRef]:
+        """What `sym` has assumed so far (divisors are not zero), oldest first."""
+        ...
+
     def sym(self, *args: Any) -> Any: ...
 
     def py(self, *args: Any) -> Any: ...
@@ -591,7 +596,9 @@ def search(
     args = _args(site, sem, symbolic=True)
     max_parts = _max_parts(site, bound)
     start_n = 1 if site.op in ("reduce", "max", "min", "treeReduce") else 0
+    fns = [f for f in (site.fn(name) for name in _ARG_FIELDS) if f is not None]
     for n in range(start_n, bound.elements + 1):
+        marks = [len(f.side_conditions) for f in fns]
         syms = [elem.fresh(f"x{i}") for i in range(n)]
         xs = [(site.key, v) for v in syms] if _keyed(site.op) else syms
         seq = sem.sequential(site.op, xs, args)
@@ -618,6 +625,8 @@ def search(
             remaining = deadline - time.monotonic()
             solver.set("timeout", max(1, int(remaining * 1000)))
             solver.add(z3.Or(*[c for c, _, _ in cases.values()]))
+            # inputs on which Python raises (x / 0) are not counterexamples of equality
+            solver.add(*[c for f, m in zip(fns, marks, strict=True) for c in f.side_conditions[m:]])
             answer = solver.check()
             if answer == z3.unknown:
                 return None, f"search timed out at {n} elements, {k} partitions"
@@ -628,7 +637,10 @@ def search(
             for differs, sizes, schedule in cases.values():
                 if z3.is_true(model.eval(differs, model_completion=True)):
                     concrete = [(site.key, v) for v in values] if _keyed(site.op) else values
-                    cx = confirm(site, engine, sem, _cut(concrete, sizes), schedule)
+                    try:
+                        cx = confirm(site, engine, sem, _cut(concrete, sizes), schedule)
+                    except (ArithmeticError, ValueError, TypeError):
+                        continue  # Python raises where Z3 has a value (x / 0): not a witness
                     if cx is not None:
                         return cx, ""
             return None, "a symbolic counterexample did not replay on Python values"
@@ -859,7 +871,15 @@ def check_sites(
     timeout_s: float = 20.0,
     bound: Bound = Bound(),
 ) -> list[Result]:
-    return [check_site(s, engine, sem, timeout_s, bound) for s in sites]
+    """Every site; an internal failure on one is an UNKNOWN for it, not a crash of all."""
+    out = []
+    for s in sites:
+        try:
+            out.append(check_site(s, engine, sem, timeout_s, bound))
+        except (z3.Z3Exception, ArithmeticError, ValueError, TypeError, RecursionError) as exc:
+            why = f"internal error while checking: {type(exc).__name__}: {exc}"
+            out.append(Result(s.file, s.line, s.col, s.op, s.text, "UNKNOWN", why, engine))
+    return out
 
 
 def exit_code(results: Sequence[Result]) -> int:

@@ -346,6 +346,7 @@ class Z3Ops:
         self.engine = engine
         self.int_sort: z3.SortRef = z3.BitVecSort(LONG_BITS) if engine == "scala" else z3.IntSort()
         self.opaque_used: list[str] = []
+        self.side: list[z3.BoolRef] = []  # divisors are not zero (Python would raise)
 
     def _is_int(self, a: Any) -> bool:
         if isinstance(a, bool):
@@ -391,6 +392,7 @@ class Z3Ops:
             return a + b
         if isinstance(op, ast.Div):
             x, y = self.to_float(a), self.to_float(b)
+            self.side.append(z3.Not(z3.fpIsZero(y)))
             return z3.fpDiv(RNE, x, y)
         x, y, kind = self._num_pair(node, a, b)
         if kind == "str":
@@ -415,6 +417,7 @@ class Z3Ops:
         if isinstance(op, ast.Mult):
             return x * y
         if isinstance(op, ast.FloorDiv | ast.Mod):
+            self.side.append(y != 0)
             if self.engine == "scala":  # Long `/` and `%` truncate toward zero
                 return x / y if isinstance(op, ast.FloorDiv) else z3.SRem(x, y)
             # Python floors; Z3's div is Euclidean: they agree for a positive divisor
@@ -863,6 +866,7 @@ class Udf:
     problem: str | None = None
     symmetric_via: tuple[Udf, ...] | None = None
     partial: bool = False  # only the calls named in `opaque` are uninterpreted, not the whole
+    side_conditions: list[z3.BoolRef] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def out(self) -> Domain:
@@ -888,7 +892,9 @@ class Udf:
         if self.opaque and not self.partial:
             ops = Z3Ops(self.engine)
             return ops.opaque(ast.Constant(0), _uf_name(self.text), list(args), self.out_ty)
-        result = self._run(Z3Ops(self.engine), args)
+        ops = Z3Ops(self.engine)
+        result = self._run(ops, args)
+        self.side_conditions.extend(ops.side)  # where Python would raise instead
         return coerce(result, self.out_ty, self.engine)
 
     def py(self, *args: Any) -> Any:
