@@ -606,7 +606,9 @@ def atom_keys(model: Model, text: str) -> frozenset[Key] | None:
     if name in ("head", "queued"):
         return whole(("inst", "qtail"), args[0])
     if name == "completed":
-        return whole(("inst", "qtail"), args[0]) | {(n, "pc") for n in nodes}
+        # the remaining programs matter only through pushB(i, _, id), which
+        # writes i's queue tail on its node: no program counter is read
+        return whole(("inst", "qtail"), args[0])
     if name == "connected":
         targets = [node(args[2])] if len(args) == 3 else list(nodes)
         return frozenset((n, "conn", c) for n in targets for c in range(len(model.connections)))
