@@ -12,29 +12,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 from xml.etree import ElementTree as ET
 
 from rich.console import Console
 from rich.text import Text
 
 from .search import PropertyResult, SearchResult, Stats, Verdict
+from .system import StepViewLike
 
 S = TypeVar("S", bound=Hashable)
 A = TypeVar("A")
-
-
-class StepViewLike(Protocol):
-    """A step described for people: the rule, the nodes, the objects, the changes."""
-
-    @property
-    def rule(self) -> str: ...
-    @property
-    def nodes(self) -> tuple[str, ...]: ...
-    @property
-    def objects(self) -> str: ...
-    @property
-    def changes(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
