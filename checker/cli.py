@@ -277,7 +277,8 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     from cdcheck.checker.search import Invariant, Limits, check_safety
     from cdcheck.spec.diagnose import explain_blocked
 
-    limits = Limits(args.max_states, args.max_depth, args.timeout, args.max_memory)
+    memory = args.max_memory if args.max_memory is not None else _default_memory_limit()
+    limits = Limits(args.max_states, args.max_depth, args.timeout, memory)
     safety = [g for g in goals if g.is_safety]
     invariants = [Invariant(g.prop.name, g.predicate) for g in safety if not g.deadlock]
     deadlock_goal = next((g for g in safety if g.deadlock), None)
@@ -369,6 +370,22 @@ def _atom_values(formula: Any, atoms: Any, state: Any) -> list[str]:
         for atom in sorted(L.atoms(formula), key=str)
     ]
     return ["in the last state: " + ", ".join(values)] if values else []
+
+
+def _default_memory_limit() -> int | None:
+    """80% of the memory available when the check starts (from /proc/meminfo).
+
+    A state explosion then ends in verdict "unknown" (exit 3) with the figures
+    reached, instead of the kernel killing the process with nothing said.
+    """
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(int(line.split()[1]) / 1024 * 0.8)
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _node_of(step: Any) -> Any:
@@ -822,7 +839,10 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
     )
     check.add_argument("--timeout", type=float, metavar="S", help="stop after S seconds (exit 3)")
     check.add_argument(
-        "--max-memory", type=int, metavar="MB", help="stop above MB of resident memory (exit 3)"
+        "--max-memory",
+        type=int,
+        metavar="MB",
+        help="stop above MB of resident memory (exit 3); default: 80%% of the available memory",
     )
     check.add_argument("--quiet", action="store_true", help="no progress display")
     check.add_argument("--json", metavar="FILE", help="write a JSON summary of the run")
