@@ -798,6 +798,150 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ----------------------------------------------------------------------------- plan
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    """`cdcheck plan assembly.cd --goals goals.yaml [-o plan.cd]`: synthesize the
+    per-node programs with the Z3 planner, then check them like any plan (default
+    suite plus `F G (goals reached)`). A plan that fails its own check is never
+    written. Exit 0 planned and verified, 1 goals impossible or the plan fails,
+    2 bad input, 3 the check hit a limit."""
+    import os
+
+    from cdcheck.checker.planner import Infeasible, PlannerError, solve
+    from cdcheck.lang.check import check_goal_items
+    from cdcheck.lang.goals import read_goals
+    from cdcheck.lang.printer import format_file
+    from cdcheck.spec import planning as SP
+
+    err, out = _stderr(), _stdout()
+    problem = _check_flags(args) or (
+        "--max-steps must be positive" if args.max_steps <= 0 else None
+    )
+    if problem:
+        err.print(f"cdcheck plan: error: {problem}", markup=False)
+        return EXIT_BAD_INPUT
+    loader = Loader()
+    try:
+        plan, _sources, warnings = load_checked(args.plan)
+        root = loader.parse_file(args.plan)
+        items = tuple(i for block in plan.goals for i in block.items)
+        if args.goals:
+            extra = read_goals(loader.read_text(args.goals), args.goals)
+            diagnostics = check_goal_items(plan, extra)
+            if any(d.is_error for d in diagnostics):
+                raise PlanError(diagnostics)
+            items += extra
+    except PlanError as exc:
+        return _report_plan_error(exc, _sources_of(exc, loader.sources, args.plan))
+    for w in warnings:
+        err.print(w, markup=False)
+    if not items:
+        err.print(
+            f"{args.plan}:1:1: error: no goals: give --goals FILE or a `goal {{ }}` block",
+            markup=False,
+        )
+        return EXIT_BAD_INPUT
+    try:
+        asm = SP.assembly_of(plan)
+        goals = SP.expand_goals(asm, items)
+        result = solve(SP.problem_of(asm, goals, args.max_steps))
+    except (SP.PlanningError, PlannerError) as exc:
+        err.print(f"{args.plan}:1:1: error: {exc}", markup=False)
+        return EXIT_BAD_INPUT
+    if isinstance(result, Infeasible):
+        out.print(
+            f"no plan: the goals cannot all be reached ({result.seconds:.2f} s)", markup=False
+        )
+        for line in SP.explain(asm, result):
+            out.print(line, markup=False)
+        for g in result.core:
+            item = goals.source[g.key]
+            out.print(f"  {item.span}: `{g.key}`", markup=False)
+        return EXIT_VIOLATED
+    programs = SP.programs_of(asm, result)
+    target = args.output or os.path.join(
+        os.path.dirname(args.plan), "plan-" + os.path.basename(args.plan)
+    )
+    here = os.path.dirname(os.path.abspath(target))
+    includes = tuple(
+        A.Include(
+            os.path.relpath(
+                os.path.join(os.path.dirname(os.path.abspath(args.plan)), inc.path), here
+            )
+        )
+        for inc in root.includes
+    )
+    formula = SP.goals_formula(goals, programs.push_ids, result)
+    synthesized = A.SourceFile(
+        target,
+        includes,
+        root.types,
+        SP.planned_nodes(asm, programs),
+        (*root.properties, A.Property(A.Ident("goals_reached"), formula)),
+        (A.GoalBlock(items),),
+    )
+    text = format_file(synthesized)
+    out.print(
+        f"planned in {result.seconds:.2f} s: cost {result.cost}, "
+        f"{sum(len(p) for p in programs.programs.values())} instructions, "
+        f"{len(programs.waits)} waits",
+        markup=False,
+    )
+    out.print(text, markup=False)
+    return _verify_synthesized(text, target, args)
+
+
+def _verify_synthesized(text: str, target: str, args: argparse.Namespace) -> int:
+    """Check the synthesized plan from its text, as `cdcheck check` would; write it
+    only when every property holds."""
+    from cdcheck.spec.model import compile_plan
+    from cdcheck.spec.system import ConcertoSystem
+
+    loader = Loader()
+    err = _stderr()
+    try:
+        plan = loader.load_text(text, target)
+        diagnostics = check_plan(plan)
+        if any(d.is_error for d in diagnostics):
+            raise PlanError(diagnostics)
+        system = ConcertoSystem(compile_plan(plan, args.profile))
+        goals = [
+            replace(_compile_property(p, system), fair="steps")
+            if p.name in ("terminates", "goals_reached")
+            else _compile_property(p, system)
+            for p in [
+                *_default_properties(plan),
+                _Property("goals_reached", plan.properties[-1].formula, target, 1, 1, "plan"),
+            ]
+        ]
+    except (PlanError, _PropertyError, Exception) as exc:  # a planner bug, said loudly
+        err.print(f"cdcheck plan: BUG: the synthesized plan does not load: {exc}", markup=False)
+        return EXIT_VIOLATED
+    check_args = argparse.Namespace(**{**vars(args), "fair": "steps", "plan": target})
+    for name in ("json", "sarif", "junit", "trace_out"):
+        setattr(check_args, name, None)
+    code = _run_checks(plan, system, goals, check_args)
+    if code == EXIT_OK:
+        if args.output:
+            _write_output(args.output, text)
+            err.print(f"plan written to {args.output}", markup=False)
+        return EXIT_OK
+    if code == EXIT_UNKNOWN:
+        err.print(
+            "cdcheck plan: the check of the synthesized plan hit a limit: NOT verified, "
+            "not written",
+            markup=False,
+        )
+        return EXIT_UNKNOWN
+    err.print(
+        "cdcheck plan: BUG: the synthesized plan FAILS its own check (above); not written",
+        markup=False,
+    )
+    return EXIT_VIOLATED
+
+
 # ----------------------------------------------------------------------------- main
 
 Command = Callable[[argparse.Namespace], int]
@@ -893,6 +1037,26 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
         default="maude",
         help="semantics profile (docs/semantics-notes.md)",
     )
+
+    plan = sub("plan", "synthesize per-node programs from goals, then check them", _cmd_plan)
+    plan.add_argument("plan", metavar="assembly", help="the .cd assembly (nodes, no programs)")
+    plan.add_argument("--goals", metavar="FILE", help="Ballet goal.yaml (else the `goal` block)")
+    plan.add_argument("-o", "--output", metavar="FILE", help="write the verified plan to FILE")
+    plan.add_argument(
+        "--max-steps", type=int, default=6, metavar="K", help="behaviors per instance (6)"
+    )
+    for flag, kind, text in (
+        ("--max-states", int, "stop the check after N states (exit 3)"),
+        ("--max-depth", int, "bounded check: K steps deep (exit 3)"),
+        ("--timeout", float, "stop the check after S seconds (exit 3)"),
+        ("--max-memory", int, "stop the check above MB of memory (exit 3)"),
+    ):
+        plan.add_argument(flag, type=kind, help=text)
+    plan.add_argument("--quiet", action="store_true", help="no progress display")
+    plan.add_argument(
+        "--profile", choices=["maude", "intended"], default="maude", help="semantics profile"
+    )
+    plan.set_defaults(summary=False, ltl=None, property=None)
 
     export = sub("export", "write a plan for another tool", _cmd_export)
     export.add_argument("plan", help="the .cd plan file")

@@ -257,6 +257,53 @@ class NodeDecl:
     span: Span = _span()
 
 
+# --------------------------------------------------------------------------- goals
+
+
+@dataclass(frozen=True)
+class BehaviorGoal:
+    """`behavior c: b`: instance `c` runs behavior `b` at least once.
+
+    `component` None is `forall`: every instance whose type has the behavior and
+    that has no behavior goal of its own.
+    """
+
+    component: Ident | None
+    behavior: Ident
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class ComponentGoal:
+    """`component c: status`: where `c` ends. The status is `running` (the type's
+    running place), `initial` (its initial place), `start` (where it starts) or a
+    place name. `component` None is `forall`: every instance without its own goal."""
+
+    component: Ident | None
+    status: Ident
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class PortGoal:
+    """`port c.p: active|inactive`: how a port ends. `port` None is `forall`."""
+
+    port: PortRef | None
+    status: Ident
+    span: Span = _span()
+
+
+GoalItem = BehaviorGoal | ComponentGoal | PortGoal
+
+
+@dataclass(frozen=True)
+class GoalBlock:
+    """`goal { ... }`: what a planner must reach from the assembly (Ballet's goal.yaml)."""
+
+    items: tuple[GoalItem, ...]
+    span: Span = _span()
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -299,6 +346,7 @@ class SourceFile:
     types: tuple[ComponentType, ...]
     nodes: tuple[NodeDecl, ...]
     properties: tuple[Property, ...]
+    goals: tuple[GoalBlock, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -311,3 +359,4 @@ class Plan:
     nodes: tuple[NodeDecl, ...]
     properties: tuple[Property, ...]
     files: tuple[str, ...] = field(default=(), compare=False)
+    goals: tuple[GoalBlock, ...] = ()

@@ -649,6 +649,125 @@ class _Checker:
                     "the formalization has one sort for both: keep them distinct",
                 )
 
+    # ------------------------------------------------------------------ goals
+    def check_goals(self, items: Iterable[A.GoalItem]) -> None:
+        """Goals name known instances, behaviors, ports and places; one goal per thing."""
+        ends: dict[str, A.GoalItem] = {}
+        ports: dict[str, A.GoalItem] = {}
+        for item in items:
+            match item:
+                case A.BehaviorGoal():
+                    self.check_behavior_goal(item)
+                case A.ComponentGoal():
+                    self.check_component_goal(item)
+                    self.check_conflict(ends, item.component, item, item.status)
+                case A.PortGoal():
+                    if item.status.text not in ("active", "inactive"):
+                        self.error(
+                            "E065",
+                            f"unknown port status `{item.status}`",
+                            item.status.span,
+                            did_you_mean(item.status.text, ["active", "inactive"])
+                            or "a port ends `active` or `inactive`",
+                        )
+                    if item.port is not None and not self.check_goal_port(item.port):
+                        continue
+                    self.check_conflict(ports, item.port, item, item.status)
+
+    def check_goal_port(self, ref: A.PortRef) -> bool:
+        info = self.goal_instance(ref.instance)
+        if info is None:
+            return False
+        if ref.port.text not in info.ports:
+            self.error(
+                "E064",
+                f"goal on unknown port `{ref}` (type `{info.decl.name}`)",
+                ref.port.span,
+                did_you_mean(ref.port.text, info.ports),
+            )
+            return False
+        return True
+
+    def goal_instance(self, ident: A.Ident) -> TypeInfo | None:
+        typ = self.instance_type.get(ident.text)
+        if typ is not None:
+            return self.types[typ]
+        self.error(
+            "E062",
+            f"goal on unknown instance `{ident}`",
+            ident.span,
+            did_you_mean(ident.text, self.instance_type),
+        )
+        return None
+
+    def check_behavior_goal(self, item: A.BehaviorGoal) -> None:
+        if item.component is None:
+            if not any(item.behavior.text in t.behaviors for t in self.types.values()):
+                known = {b for t in self.types.values() for b in t.behaviors}
+                self.error(
+                    "E063",
+                    f"no type has a behavior `{item.behavior}`",
+                    item.behavior.span,
+                    did_you_mean(item.behavior.text, known),
+                )
+            return
+        info = self.goal_instance(item.component)
+        if info is not None and item.behavior.text not in info.behaviors:
+            self.error(
+                "E063",
+                f"`{item.component}` (type `{info.decl.name}`) has no behavior `{item.behavior}`",
+                item.behavior.span,
+                did_you_mean(item.behavior.text, info.behaviors),
+            )
+
+    def check_component_goal(self, item: A.ComponentGoal) -> None:
+        status = item.status.text
+        infos: list[tuple[str, TypeInfo]]
+        if item.component is None:
+            infos = [(name, self.types[t]) for name, t in self.instance_type.items()]
+        else:
+            info = self.goal_instance(item.component)
+            infos = [(item.component.text, info)] if info is not None else []
+        for name, info in infos:
+            if status in ("initial", "start"):
+                continue
+            if status == "running":
+                if info.decl.running is None:
+                    self.error(
+                        "E066",
+                        f"goal `running` for `{name}`, but type `{info.decl.name}` names no "
+                        "running place",
+                        item.status.span,
+                        f"add `running <place>` to type `{info.decl.name}`, or name the place",
+                    )
+                    return
+                continue
+            if status not in info.places:
+                self.error(
+                    "E065",
+                    f"unknown status `{status}` for `{name}` (type `{info.decl.name}`)",
+                    item.status.span,
+                    did_you_mean(status, [*info.places, "running", "initial", "start"])
+                    or "a component ends `running`, `initial`, `start` or in a place",
+                )
+                return
+
+    def check_conflict(
+        self, seen: dict[str, A.GoalItem], who: object, item: A.GoalItem, status: A.Ident
+    ) -> None:
+        key = "forall" if who is None else str(who)
+        previous = seen.get(key)
+        if previous is None:
+            seen[key] = item
+            return
+        old = previous.status if isinstance(previous, A.ComponentGoal | A.PortGoal) else None
+        if old is not None and old.text != status.text:
+            self.error(
+                "E067",
+                f"conflicting goals for `{key}`: `{old}` (at {previous.span}) and `{status}`",
+                status.span,
+            )
+
     # ------------------------------------------------------------------ properties
     def check_properties(self) -> None:
         seen: dict[str, A.Property] = {}
@@ -666,6 +785,8 @@ class _Checker:
         self.check_types()
         self.check_nodes()
         self.check_waits()
+        for block in self.plan.goals:
+            self.check_goals(block.items)
         self.check_properties()
         return _dedupe(sorted(self.out, key=lambda d: (d.span.file, d.span.line, d.span.col)))
 
@@ -684,3 +805,14 @@ def _dedupe(diags: Iterable[Diagnostic]) -> list[Diagnostic]:
 def check_plan(plan: A.Plan) -> list[Diagnostic]:
     """All diagnostics of a plan, errors and warnings, in source order."""
     return _Checker(plan).run()
+
+
+def check_goal_items(plan: A.Plan, items: Iterable[A.GoalItem]) -> list[Diagnostic]:
+    """Diagnostics of goals given apart from the plan (a goals file), against its
+    types and instances; the plan's own diagnostics are not repeated."""
+    checker = _Checker(plan)
+    checker.check_types()
+    checker.check_nodes()
+    checker.out = []
+    checker.check_goals(items)
+    return _dedupe(sorted(checker.out, key=lambda d: (d.span.file, d.span.line, d.span.col)))

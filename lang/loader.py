@@ -119,7 +119,9 @@ class Loader:
         self._collect(root, [], types, files, diagnostics)
         if diagnostics:
             raise PlanError(diagnostics)
-        return A.Plan(root.path, tuple(types), root.nodes, root.properties, tuple(files))
+        return A.Plan(
+            root.path, tuple(types), root.nodes, root.properties, tuple(files), root.goals
+        )
 
     def _collect(
         self,

@@ -368,6 +368,25 @@ class _ToAst(Transformer[Token, Any]):
             self._span(meta),
         )
 
+    # ------------------------------------------------------------------ goals
+    def goal_who(self, meta: Any, items: list[Token]) -> A.Ident | None:
+        return self._ident(items[0]) if items else None  # no name: `forall`
+
+    def goal_port_who(self, meta: Any, items: list[Any]) -> A.PortRef | None:
+        return items[0] if items else None
+
+    def goal_behavior(self, meta: Any, items: list[Any]) -> A.BehaviorGoal:
+        return A.BehaviorGoal(items[0], self._ident(items[1]), self._span(meta))
+
+    def goal_component(self, meta: Any, items: list[Any]) -> A.ComponentGoal:
+        return A.ComponentGoal(items[0], self._ident(items[1]), self._span(meta))
+
+    def goal_port(self, meta: Any, items: list[Any]) -> A.PortGoal:
+        return A.PortGoal(items[0], self._ident(items[1]), self._span(meta))
+
+    def goal_decl(self, meta: Any, items: list[Any]) -> A.GoalBlock:
+        return A.GoalBlock(tuple(items), self._span(meta))
+
     # ------------------------------------------------------------------ files
     def include(self, meta: Any, items: list[Token]) -> A.Include:
         return A.Include(str(items[0])[1:-1], self._span(meta))
@@ -389,6 +408,7 @@ class _ToAst(Transformer[Token, Any]):
             tuple(i for i in items if isinstance(i, A.ComponentType)),
             tuple(i for i in items if isinstance(i, A.NodeDecl)),
             tuple(i for i in items if isinstance(i, A.Property)),
+            tuple(i for i in items if isinstance(i, A.GoalBlock)),
         )
 
     def __default__(self, data: Any, children: Any, meta: Any) -> Any:

@@ -1,7 +1,7 @@
 """Canonical formatting of a `.cd` file.
 
 One layout for every plan, so that diffs in review show meaning, not spacing:
-includes first, then types, nodes and properties in source order; inside a type
+includes first, then types, nodes, goals and properties in source order; inside a type
 places, initial, running, stations, behaviors, ports; inside a node starts,
 queues, connections, cache, program. Comments are not part of the AST; the
 formatter takes them separately and puts each back next to the statement it
@@ -112,12 +112,31 @@ def format_node(n: A.NodeDecl) -> list[Line]:
     return lines
 
 
+def format_goal_item(g: A.GoalItem) -> str:
+    match g:
+        case A.BehaviorGoal():
+            return f"behavior {g.component or 'forall'}: {g.behavior}"
+        case A.ComponentGoal():
+            return f"component {g.component or 'forall'}: {g.status}"
+        case A.PortGoal():
+            return f"port {g.port or 'forall'}: {g.status}"
+    raise TypeError(g)
+
+
+def format_goals(g: A.GoalBlock) -> list[Line]:
+    lines: list[Line] = [("goal {", _at(g.span))]
+    lines.extend((f"{INDENT}{format_goal_item(i)}", _at(i.span)) for i in g.items)
+    lines.append(("}", g.span.end_line))
+    return lines
+
+
 def _blocks(f: A.SourceFile) -> list[list[Line]]:
     blocks: list[list[Line]] = []
     if f.includes:
         blocks.append([(f'include "{i.path}"', _at(i.span)) for i in f.includes])
     blocks.extend(format_type(t) for t in f.types)
     blocks.extend(format_node(n) for n in f.nodes)
+    blocks.extend(format_goals(g) for g in f.goals)
     if f.properties:
         blocks.append([(f"property {p.name}: {p.formula}", _at(p.span)) for p in f.properties])
     return blocks

@@ -1,0 +1,619 @@
+"""A generic planner: agents on finite automata, coordinated by signals, solved with Z3.
+
+A planning problem is a set of agents. Each agent moves between named states
+by steps (labelled edges with a cost); while it rests in a state or runs a
+step, each of its named signals is on, off, rising (off at the start, possibly
+on during the step) or falling (on at the start, possibly off during it).
+Couplings say that one agent's signal may be on only while another agent's
+signal is on (a `Need`), and that the rising steps of some signals never run at
+the same time (an `Exclusive` group). Goals constrain where agents end, which
+steps they must take and how their signals end.
+
+The solver gives every agent a bounded sequence of steps and every step an
+integer start and end time; couplings become disjunctions between the time
+intervals of the segments (rests and steps) of the two agents. Z3's optimizer
+minimizes the total cost. Bounds start at what each agent's own goals need and
+grow only for the agents whose "one more step stays unused" assumption is in an
+unsatisfiable core, so agents that need not move keep one segment. When no
+growth is possible, the goals are unsatisfiable: a minimal subset of them
+(a Z3 core shrunk by deletion) is returned for explanation.
+
+Nothing here knows Concerto-D: `cdcheck.spec.planning` builds the problem from
+a plan and turns the schedule into programs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import z3
+
+Shape = Literal["off", "on", "rising", "falling"]
+INFINITY = 1_000_000
+"""The end of the last rest: later than any step of any schedule."""
+
+SignalRef = tuple[str, str]
+"""(agent, signal)."""
+
+
+class StepLike(Protocol):
+    """One edge of an agent's automaton: `label` from `source` to `target`."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def cost(self) -> int: ...
+    def shape(self, signal: str) -> str:
+        """`on`, `off`, `rising` or `falling`: the signal while the step runs."""
+        ...
+
+
+class AgentLike(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def states(self) -> tuple[str, ...]: ...
+    @property
+    def start(self) -> str: ...
+    @property
+    def steps(self) -> Sequence[StepLike]: ...
+    def on_states(self, signal: str) -> frozenset[str]:
+        """The states in which the signal is on."""
+        ...
+
+
+class GoalLike(Protocol):
+    """`kind` is `end` (agent ends in one of `states`), `takes` (agent takes a step
+    labelled `label`) or `signal` (agent's `signal` ends on iff `on`)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def agent(self) -> str: ...
+    @property
+    def states(self) -> frozenset[str]: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def signal(self) -> str: ...
+    @property
+    def on(self) -> bool: ...
+
+
+class ProblemLike(Protocol):
+    """Agents; needs `(user, provider)`: the user's signal may be on only while the
+    provider's is steadily on; exclusive pairs: rising steps of the two signals
+    never overlap; goals; the largest number of steps of one agent."""
+
+    @property
+    def agents(self) -> Sequence[AgentLike]: ...
+    @property
+    def needs(self) -> Sequence[tuple[SignalRef, SignalRef]]: ...
+    @property
+    def exclusives(self) -> Sequence[tuple[SignalRef, SignalRef]]: ...
+    @property
+    def goals(self) -> Sequence[GoalLike]: ...
+    @property
+    def max_steps(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    agent: str
+    index: int
+    """Position of the step in the agent's sequence, from 1."""
+    label: str
+    source: str
+    target: str
+    cost: int
+    start: int
+    end: int
+
+
+SegmentRef = tuple[str, int, bool]
+"""(agent, index, is_step): step `index`, or the rest after step `index` (0: initial)."""
+
+
+@dataclass(frozen=True)
+class Order:
+    """In the schedule, segment `before` ends no later than segment `after` starts
+    (for `need-on`: no later than `after` ends). `provider` is the provider's
+    signal of the need that imposed it (None for an exclusive pair)."""
+
+    before: SegmentRef
+    after: SegmentRef
+    kind: Literal["need-rising", "need-on", "exclusive"]
+    provider: SignalRef | None
+
+
+@dataclass(frozen=True)
+class Solution:
+    steps: tuple[Scheduled, ...]
+    orders: tuple[Order, ...]
+    cost: int
+    bounds: tuple[tuple[str, int], ...]
+    seconds: float
+    rounds: int
+
+    def of(self, agent: str) -> list[Scheduled]:
+        return sorted((s for s in self.steps if s.agent == agent), key=lambda s: s.index)
+
+
+@dataclass(frozen=True)
+class Infeasible:
+    core: tuple[GoalLike, ...]
+    """A minimal set of goals that cannot hold together (within `bound` steps per agent)."""
+    bound: int
+    seconds: float
+
+
+class PlannerError(Exception):
+    """The problem is malformed (unknown agent, state or signal in a goal)."""
+
+
+# ----------------------------------------------------------------------------- encoding
+
+
+@dataclass
+class _Encoding:
+    """Z3 variables of one agent at a given capacity (number of step slots)."""
+
+    agent: AgentLike
+    capacity: int
+    state: list[Any] = field(default_factory=list)  # 0..capacity
+    op: list[Any] = field(default_factory=list)  # 1..capacity (index 0 unused)
+    start: list[Any] = field(default_factory=list)
+    end: list[Any] = field(default_factory=list)
+
+    def state_is(self, k: int, names: Iterable[str]) -> Any:
+        names = set(names)
+        if k == 0:  # the start is known: fold it
+            return z3.BoolVal(self.agent.start in names)
+        idx = [i for i, n in enumerate(self.agent.states) if n in names]
+        if len(idx) == len(self.agent.states):
+            return z3.BoolVal(True)
+        return z3.Or([self.state[k] == i for i in idx]) if idx else z3.BoolVal(False)
+
+    def op_in(self, k: int, indices: Iterable[int]) -> Any:
+        idx = list(indices)
+        return z3.Or([self.op[k] == i for i in idx]) if idx else z3.BoolVal(False)
+
+
+IDLE = -1
+
+
+def _encode_agent(agent: AgentLike, capacity: int, solver: Any) -> _Encoding:
+    enc = _Encoding(agent, capacity)
+    n = agent.name
+    enc.state = [z3.Int(f"st|{n}|{k}") for k in range(capacity + 1)]
+    enc.op = [None, *(z3.Int(f"op|{n}|{k}") for k in range(1, capacity + 1))]
+    enc.start = [z3.IntVal(0), *(z3.Int(f"s|{n}|{k}") for k in range(1, capacity + 1))]
+    enc.end = [z3.IntVal(0), *(z3.Int(f"e|{n}|{k}") for k in range(1, capacity + 1))]
+    solver.add(enc.state[0] == agent.states.index(agent.start))
+    for k in range(capacity + 1):
+        solver.add(enc.state[k] >= 0, enc.state[k] < len(agent.states))
+    for k in range(1, capacity + 1):
+        op = enc.op[k]
+        solver.add(op >= IDLE, op < len(agent.steps))
+        solver.add(z3.Implies(op == IDLE, enc.state[k] == enc.state[k - 1]))
+        for i, step in enumerate(agent.steps):
+            solver.add(
+                z3.Implies(
+                    op == i,
+                    z3.And(
+                        enc.state[k - 1] == agent.states.index(step.source),
+                        enc.state[k] == agent.states.index(step.target),
+                    ),
+                )
+            )
+        if k > 1:
+            solver.add(z3.Implies(enc.op[k - 1] == IDLE, op == IDLE))
+        solver.add(enc.start[k] >= enc.end[k - 1])
+        solver.add(z3.If(op == IDLE, enc.end[k] == enc.start[k], enc.end[k] > enc.start[k]))
+        solver.add(enc.end[k] < INFINITY)
+    return enc
+
+
+@dataclass(frozen=True)
+class _Segment:
+    """A rest (after step `index`) or a step (`index`), with its time interval and
+    the condition under which its shape for one signal is the given class."""
+
+    ref: SegmentRef
+    start: Any
+    end: Any
+
+
+def _segments(enc: _Encoding) -> list[_Segment]:
+    out = []
+    n = enc.agent.name
+    for k in range(enc.capacity + 1):
+        nxt = enc.start[k + 1] if k < enc.capacity else z3.IntVal(INFINITY)
+        out.append(_Segment((n, k, False), enc.end[k], nxt))
+        if k < enc.capacity:
+            out.append(_Segment((n, k + 1, True), enc.start[k + 1], enc.end[k + 1]))
+    return out
+
+
+_CLASS_CACHE: dict[tuple[int, str, SegmentRef], dict[str, Any]] = {}
+
+
+def _classes(enc: _Encoding, signal: str, seg: _Segment) -> dict[str, Any]:
+    key = (id(enc), signal, seg.ref)
+    found = _CLASS_CACHE.get(key)
+    if found is None:
+        found = _CLASS_CACHE[key] = _compute_classes(enc, signal, seg)
+    return found
+
+
+def _compute_classes(enc: _Encoding, signal: str, seg: _Segment) -> dict[str, Any]:
+    """Conditions for the segment to be, for `signal`: `on` (surely and steadily on),
+    `rising`, `possibly` (on at its start, maybe later off), `off` (not on at start)."""
+    agent, k, is_step = enc.agent, seg.ref[1], seg.ref[2]
+    on_states = agent.on_states(signal)
+    if not is_step:
+        on = enc.state_is(k, on_states)
+        return {
+            "on": on,
+            "rising": z3.BoolVal(False),
+            "possibly": on,
+            "off": z3.simplify(z3.Not(on)),
+        }
+    by: dict[str, list[int]] = {"on": [], "rising": [], "falling": [], "off": []}
+    for i, step in enumerate(agent.steps):
+        by[step.shape(signal)].append(i)
+    return {
+        "on": enc.op_in(k, by["on"]),
+        "rising": enc.op_in(k, by["rising"]),
+        "possibly": enc.op_in(k, by["on"] + by["falling"]),
+        "falling": enc.op_in(k, by["falling"]),
+        "off": enc.op_in(k, by["off"] + by["rising"]),
+    }
+
+
+def _before(a: _Segment, b: _Segment) -> Any:
+    return a.end <= b.start
+
+
+def _when(solver: Any, conditions: Sequence[Any], then: Any) -> Any | None:
+    """Add `conditions -> then` unless a condition is false; return the conjunction."""
+    if any(z3.is_false(c) for c in conditions):
+        return None
+    live = [c for c in conditions if not z3.is_true(c)]
+    cond = z3.And(live) if len(live) > 1 else (live[0] if live else z3.BoolVal(True))
+    solver.add(z3.Implies(cond, then) if live else then)
+    return cond
+
+
+def _encode_need(
+    need: tuple[SignalRef, SignalRef], encs: dict[str, _Encoding], solver: Any
+) -> list[tuple[Any, Order]]:
+    """Clauses of one coupling; returns the orders a model can choose, with their literal."""
+    user, provider = need
+    u, p = encs[user[0]], encs[provider[0]]
+    choices: list[tuple[Any, Order]] = []
+    u_segs = [(s, _classes(u, user[1], s)) for s in _segments(u)]
+    p_segs = [(s, _classes(p, provider[1], s)) for s in _segments(p)]
+    for us, uc in u_segs:
+        for ps, pc in p_segs:
+            a, b = _before(us, ps), _before(ps, us)
+            # a rising user never overlaps a provider that is not steadily on
+            not_steady = z3.simplify(z3.Not(pc["on"]))
+            cond = _when(solver, [uc["rising"], not_steady], z3.Or(a, b))
+            if cond is not None:
+                choices.append((z3.And(cond, a), Order(us.ref, ps.ref, "need-rising", provider)))
+                choices.append((z3.And(cond, b), Order(ps.ref, us.ref, "need-rising", provider)))
+            # a user that may be on never overlaps a provider that is off
+            _when(solver, [uc["possibly"], pc["off"]], z3.Or(a, b))
+            if ps.ref[2]:
+                # ... and is off before a falling provider step ends (the runtime
+                # holds the provider until then), or comes after it
+                ends = us.end <= ps.end
+                cond = _when(solver, [uc["possibly"], pc["falling"]], z3.Or(ends, b))
+                if cond is not None:
+                    choices.append((z3.And(cond, ends), Order(us.ref, ps.ref, "need-on", provider)))
+    return choices
+
+
+def _encode_exclusive(
+    pair: tuple[SignalRef, SignalRef], encs: dict[str, _Encoding], solver: Any
+) -> list[tuple[Any, Order]]:
+    choices: list[tuple[Any, Order]] = []
+    members = list(pair)
+    for i, (a_name, a_sig) in enumerate(members):
+        for b_name, b_sig in members[i + 1 :]:
+            if a_name == b_name:
+                continue
+            ea, eb = encs[a_name], encs[b_name]
+            for sa in _segments(ea):
+                if not sa.ref[2]:
+                    continue
+                ra = _classes(ea, a_sig, sa)["rising"]
+                if z3.is_false(ra):
+                    continue
+                for sb in _segments(eb):
+                    if not sb.ref[2]:
+                        continue
+                    rb = _classes(eb, b_sig, sb)["rising"]
+                    x, y = _before(sa, sb), _before(sb, sa)
+                    cond = _when(solver, [ra, rb], z3.Or(x, y))
+                    if cond is not None:
+                        choices.append((z3.And(cond, x), Order(sa.ref, sb.ref, "exclusive", None)))
+                        choices.append((z3.And(cond, y), Order(sb.ref, sa.ref, "exclusive", None)))
+    return choices
+
+
+def _goal_formula(goal: GoalLike, encs: dict[str, _Encoding]) -> Any:
+    c = goal
+    enc = encs.get(c.agent)
+    if enc is None:
+        raise PlannerError(f"goal `{goal.key}` names unknown agent `{c.agent}`")
+    last = enc.capacity
+    if c.kind == "end":
+        unknown = c.states - set(enc.agent.states)
+        if unknown:
+            raise PlannerError(f"goal `{goal.key}`: unknown state(s) {sorted(unknown)}")
+        return enc.state_is(last, c.states)
+    if c.kind == "takes":
+        idx = [i for i, s in enumerate(enc.agent.steps) if s.label == c.label]
+        return z3.Or([enc.op_in(k, idx) for k in range(1, last + 1)]) if last else z3.BoolVal(False)
+    on = enc.agent.on_states(c.signal)
+    return enc.state_is(last, on) if c.on else z3.Not(enc.state_is(last, on))
+
+
+@dataclass
+class _Built:
+    solver: Any
+    encs: dict[str, _Encoding]
+    goal_lits: dict[Any, GoalLike]
+    idle_lits: dict[Any, str]
+    choices: list[tuple[Any, Order]]
+    cost: Any
+
+
+def _build(
+    problem: ProblemLike, capacity: dict[str, int], slack: set[str], optimize: bool
+) -> _Built:
+    solver: Any = z3.Optimize() if optimize else z3.Solver()
+    _CLASS_CACHE.clear()
+    encs = {a.name: _encode_agent(a, capacity[a.name], solver) for a in problem.agents}
+    choices: list[tuple[Any, Order]] = []
+    for need in problem.needs:
+        choices.extend(_encode_need(need, encs, solver))
+    for ex in problem.exclusives:
+        choices.extend(_encode_exclusive(ex, encs, solver))
+    goal_lits: dict[Any, GoalLike] = {}
+    for g in problem.goals:
+        lit = z3.Bool(f"goal|{g.key}")
+        solver.add(z3.Implies(lit, _goal_formula(g, encs)))
+        goal_lits[lit] = g
+    idle_lits: dict[Any, str] = {}
+    for name in slack:
+        enc = encs[name]
+        lit = z3.Bool(f"idle|{name}")
+        solver.add(z3.Implies(lit, enc.op[enc.capacity] == IDLE))
+        idle_lits[lit] = name
+    cost_terms = []
+    for enc in encs.values():
+        for k in range(1, enc.capacity + 1):
+            for i, step in enumerate(enc.agent.steps):
+                cost_terms.append(z3.If(enc.op[k] == i, step.cost, 0))
+    cost = z3.Sum(cost_terms) if cost_terms else z3.IntVal(0)
+    return _Built(solver, encs, goal_lits, idle_lits, choices, cost)
+
+
+def _own_bound(
+    agent: AgentLike,
+    goals: Sequence[GoalLike],
+    limit: int,
+    must_drop: frozenset[str] = frozenset(),
+    keep_on: str | None = None,
+) -> int:
+    """The fewest steps that satisfy the agent's own goals (breadth-first), passing
+    through a state where each signal of `must_drop` is off; with `keep_on`, using
+    only steps and states that keep that signal steadily on. `limit + 1` if none."""
+    ends = [g for g in goals if g.agent == agent.name]
+    required = frozenset({c.label for c in ends if c.kind == "takes"})
+
+    def ok(state: str) -> bool:
+        for c in ends:
+            if c.kind == "end" and state not in c.states:
+                return False
+            if c.kind == "signal" and (state in agent.on_states(c.signal)) != c.on:
+                return False
+        return True
+
+    def dropped(state: str) -> frozenset[str]:
+        return frozenset(x for x in must_drop if state not in agent.on_states(x))
+
+    if keep_on is not None and agent.start not in agent.on_states(keep_on):
+        return limit + 1
+    start = (agent.start, frozenset[str](), dropped(agent.start))
+    seen = {start}
+    queue = deque([(start, 0)])
+    while queue:
+        (state, taken, off), depth = queue.popleft()
+        if ok(state) and required <= taken and off == must_drop:
+            return depth
+        if depth == limit:
+            continue
+        for step in agent.steps:
+            if step.source != state:
+                continue
+            if keep_on is not None and step.shape(keep_on) != "on":
+                continue
+            shaped = {x for x in must_drop if step.shape(x) in ("falling", "rising")}
+            nxt = (
+                step.target,
+                taken | ({step.label} & required),
+                off | dropped(step.target) | frozenset(shaped),
+            )
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append((nxt, depth + 1))
+    return limit + 1
+
+
+def _initial_bounds(problem: ProblemLike) -> dict[str, int]:
+    """Lower bounds: each agent's own goals, then the cascade of couplings: a
+    provider that cannot meet its goals while keeping a signal on makes every
+    user on at the start drop its signal at some point, which may in turn make
+    the user's own provided signals drop."""
+    limit = problem.max_steps
+    agents = {a.name: a for a in problem.agents}
+    users: dict[SignalRef, list[SignalRef]] = {}
+    for user, provider in problem.needs:
+        users.setdefault(provider, []).append(user)
+    must_drop: dict[str, set[str]] = {a: set() for a in agents}
+    bound = {n: min(limit, _own_bound(a, problem.goals, limit)) for n, a in agents.items()}
+    todo = [n for n, b in bound.items() if b > 0]
+    while todo:
+        name = todo.pop()
+        agent = agents[name]
+        drops = frozenset(must_drop[name])
+        for (prov, sig), us in users.items():
+            if prov != name or agent.start not in agent.on_states(sig):
+                continue
+            steady = _own_bound(agent, problem.goals, limit, drops, keep_on=sig)
+            if steady <= limit:
+                continue
+            for u_name, u_sig in us:
+                u = agents[u_name]
+                if u.start not in u.on_states(u_sig) or u_sig in must_drop[u_name]:
+                    continue
+                must_drop[u_name].add(u_sig)
+                b = _own_bound(u, problem.goals, limit, frozenset(must_drop[u_name]))
+                bound[u_name] = max(bound[u_name], min(b, limit))
+                todo.append(u_name)
+    return bound
+
+
+def solve(problem: ProblemLike) -> Solution | Infeasible:
+    """Plan: grow per-agent bounds guided by cores, then minimize cost at those bounds."""
+    t0 = time.perf_counter()
+    _validate(problem)
+    limit = problem.max_steps
+    bound = _initial_bounds(problem)
+    built = _optimizer(problem, bound)
+    if built.solver.check() == z3.sat:  # the usual case: the lower bounds suffice
+        return _extract(problem, built, bound, 1, t0)
+    rounds = 1
+    while True:
+        rounds += 1
+        slack = {n for n, b in bound.items() if b < limit}
+        capacity = {n: b + (1 if n in slack else 0) for n, b in bound.items()}
+        built = _build(problem, capacity, slack, optimize=False)
+        result = built.solver.check(*built.goal_lits, *built.idle_lits)
+        if result == z3.sat:
+            break
+        core = built.solver.unsat_core()
+        grow = [built.idle_lits[lit] for lit in core if lit in built.idle_lits]
+        if not grow:
+            return _infeasible(problem, t0)
+        # cores are not minimal: grow only the least grown agents of the core
+        least = min(bound[name] for name in grow)
+        for name in grow:
+            if bound[name] == least:
+                bound[name] += 1
+    built = _optimizer(problem, bound)
+    if built.solver.check() != z3.sat:  # pragma: no cover - same constraints as above
+        raise PlannerError("the optimizer lost a plan the solver found")
+    return _extract(problem, built, bound, rounds, t0)
+
+
+def _optimizer(problem: ProblemLike, bound: dict[str, int]) -> _Built:
+    built = _build(problem, bound, set(), optimize=True)
+    for lit in built.goal_lits:
+        built.solver.add(lit)
+    built.solver.minimize(built.cost)
+    return built
+
+
+def _validate(problem: ProblemLike) -> None:
+    names = {a.name: a for a in problem.agents}
+    for g in problem.goals:
+        if g.agent not in names:
+            raise PlannerError(f"goal `{g.key}` names unknown agent `{g.agent}`")
+    for need in problem.needs:
+        for agent, _sig in need:
+            if agent not in names:
+                raise PlannerError(f"coupling names unknown agent `{agent}`")
+
+
+def _extract(
+    problem: ProblemLike, built: _Built, bound: dict[str, int], rounds: int, t0: float
+) -> Solution:
+    model = built.solver.model()
+    steps: list[Scheduled] = []
+    for enc in built.encs.values():
+        for k in range(1, enc.capacity + 1):
+            op = model.eval(enc.op[k], model_completion=True).as_long()
+            if op == IDLE:
+                break
+            step = enc.agent.steps[op]
+            steps.append(
+                Scheduled(
+                    enc.agent.name,
+                    k,
+                    step.label,
+                    step.source,
+                    step.target,
+                    step.cost,
+                    model.eval(enc.start[k], model_completion=True).as_long(),
+                    model.eval(enc.end[k], model_completion=True).as_long(),
+                )
+            )
+    used = {(s.agent, s.index) for s in steps}
+
+    def real(ref: SegmentRef) -> bool:
+        agent, k, is_step = ref
+        return (agent, k) in used if is_step else (k == 0 or (agent, k) in used)
+
+    orders = []
+    seen = set()
+    for lit, order in built.choices:
+        if not (real(order.before) and real(order.after)):
+            continue
+        if order not in seen and z3.is_true(model.eval(lit, model_completion=True)):
+            seen.add(order)
+            orders.append(order)
+    cost = model.eval(built.cost, model_completion=True).as_long()
+    return Solution(
+        tuple(steps),
+        tuple(orders),
+        cost,
+        tuple(sorted(bound.items())),
+        time.perf_counter() - t0,
+        rounds,
+    )
+
+
+def _infeasible(problem: ProblemLike, t0: float) -> Infeasible:
+    """A minimal unsatisfiable subset of the goals, every agent at the largest bound."""
+    full = {a.name: problem.max_steps for a in problem.agents}
+    built = _build(problem, full, set(), optimize=False)
+    lits = list(built.goal_lits)
+    if built.solver.check(*lits) == z3.sat:
+        # unsatisfiable only under the smaller bounds: cannot happen, bounds only grow
+        raise PlannerError("goals unsatisfiable under grown bounds but not at the limit")
+    core = [lit for lit in built.solver.unsat_core() if lit in built.goal_lits]
+    k = 0
+    while k < len(core):
+        trial = core[:k] + core[k + 1 :]
+        if built.solver.check(*trial) == z3.unsat:
+            smaller = set(built.solver.unsat_core())
+            core = [lit for lit in trial if lit in smaller]
+        else:
+            k += 1
+    goals = tuple(built.goal_lits[lit] for lit in core)
+    return Infeasible(goals, problem.max_steps, time.perf_counter() - t0)
