@@ -1,0 +1,423 @@
+"""Symbolic safety with Z3: bounded model checking, k-induction, PDR (Spacer).
+
+Generic over a symbolic transition system: named state variables, named
+input variables (fresh at every step: which action fires, say), and three
+formula builders `init(v)`, `trans(v, i, w)` and `domain(v)` (ranges every
+reachable state satisfies; checked inductive before use, never trusted). The
+property is a state formula `prop(v)`; `escape(v)` marks states where the
+symbolic system stops being faithful to the system it encodes (a bounded
+buffer overflowed, say): reaching one ends in UNKNOWN, never in a verdict.
+
+Every answer is either a counterexample (a sequence of state valuations, for
+the caller to replay through its explicit semantics) or a certificate: the k
+of a k-induction proof, or an inductive invariant that was re-checked by
+separate solver calls (init => inv, inv & trans => inv', inv => prop).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import z3
+
+from .search import Verdict
+
+Vars = Mapping[str, Any]
+StateFormula = Callable[[Vars], Any]
+
+
+class SymbolicSystem(Protocol):
+    def state_vars(self) -> Sequence[tuple[str, Any]]: ...
+
+    def input_vars(self) -> Sequence[tuple[str, Any]]: ...
+
+    def init(self, v: Vars) -> Any: ...
+
+    def trans(self, v: Vars, i: Vars, w: Vars) -> Any: ...
+
+    def domain(self, v: Vars) -> Any: ...
+
+
+Valuation = dict[str, int | bool]
+
+
+@dataclass(frozen=True)
+class SmtResult:
+    """The outcome of one engine on one property."""
+
+    engine: str
+    verdict: Verdict
+    trace: tuple[Valuation, ...] = ()
+    """For VIOLATED: the states of the counterexample, initial first."""
+    inputs: tuple[Valuation, ...] = ()
+    """inputs[k] chose the step from trace[k] to trace[k + 1]."""
+    certificate: str = ""
+    """For HOLDS: `k = 3` or the inductive invariant, in Z3's syntax."""
+    reason: str = ""
+    depth: int = 0
+    seconds: float = 0.0
+
+
+class _Unroller:
+    """Copies of the variables per step, and the transition formula built once
+    and substituted per step."""
+
+    def __init__(self, system: SymbolicSystem) -> None:
+        self.system = system
+        self.svars = list(system.state_vars())
+        self.ivars = list(system.input_vars())
+        self._states: list[dict[str, Any]] = []
+        self._inputs: list[dict[str, Any]] = []
+        self.tv = {n: z3.Const(n, s) for n, s in self.svars}
+        self.tw = {n: z3.Const(n + "'", s) for n, s in self.svars}
+        self.ti = {n: z3.Const("in." + n, s) for n, s in self.ivars}
+        self.template = system.trans(self.tv, self.ti, self.tw)
+
+    def state(self, k: int) -> dict[str, Any]:
+        while len(self._states) <= k:
+            j = len(self._states)
+            self._states.append({n: z3.Const(f"{n}@{j}", s) for n, s in self.svars})
+        return self._states[k]
+
+    def inputs(self, k: int) -> dict[str, Any]:
+        while len(self._inputs) <= k:
+            j = len(self._inputs)
+            self._inputs.append({n: z3.Const(f"in.{n}@{j}", s) for n, s in self.ivars})
+        return self._inputs[k]
+
+    def trans(self, k: int) -> Any:
+        v, w, i = self.state(k), self.state(k + 1), self.inputs(k)
+        pairs = [(self.tv[n], v[n]) for n in self.tv]
+        pairs += [(self.tw[n], w[n]) for n in self.tw]
+        pairs += [(self.ti[n], i[n]) for n in self.ti]
+        return z3.substitute(self.template, *pairs)
+
+    def trace(self, model: Any, depth: int) -> tuple[tuple[Valuation, ...], tuple[Valuation, ...]]:
+        states = tuple(_value_of(model, self.state(k)) for k in range(depth + 1))
+        inputs = tuple(_value_of(model, self.inputs(k)) for k in range(depth))
+        return states, inputs
+
+    def distinct(self, a: int, b: int) -> Any:
+        va, vb = self.state(a), self.state(b)
+        return z3.Or(*[va[n] != vb[n] for n in va])
+
+
+def _value_of(model: Any, v: Mapping[str, Any]) -> Valuation:
+    out: Valuation = {}
+    for n, x in v.items():
+        val = model.eval(x, model_completion=True)
+        out[n] = z3.is_true(val) if z3.is_bool(val) else val.as_long()
+    return out
+
+
+def _solver(timeout: float | None) -> Any:
+    s = z3.Solver()
+    if timeout is not None:
+        s.set("timeout", max(1, int(timeout * 1000)))
+    return s
+
+
+def _remaining(deadline: float | None) -> float | None:
+    return None if deadline is None else max(0.001, deadline - time.monotonic())
+
+
+def _violation(
+    engine: str,
+    unroll: _Unroller,
+    model: Any,
+    depth: int,
+    prop: StateFormula,
+    escape: StateFormula | None,
+    start: float,
+) -> SmtResult:
+    states, inputs = unroll.trace(model, depth)
+    last = unroll.state(depth)
+    if escape is not None and z3.is_true(model.eval(escape(last), model_completion=True)):
+        return SmtResult(
+            engine,
+            Verdict.UNKNOWN,
+            states,
+            inputs,
+            reason=f"the symbolic encoding's bounds are exceeded after {depth} steps",
+            depth=depth,
+            seconds=time.monotonic() - start,
+        )
+    return SmtResult(
+        engine, Verdict.VIOLATED, states, inputs, depth=depth, seconds=time.monotonic() - start
+    )
+
+
+def _guarded(prop: StateFormula, escape: StateFormula | None) -> StateFormula:
+    if escape is None:
+        return prop
+    return lambda v: z3.And(prop(v), z3.Not(escape(v)))
+
+
+def bmc(
+    system: SymbolicSystem,
+    prop: StateFormula,
+    depth: int,
+    *,
+    escape: StateFormula | None = None,
+    timeout: float | None = None,
+) -> SmtResult:
+    """Counterexamples of at most `depth` steps (shortest first). HOLDS is never
+    answered: no counterexample up to the bound is UNKNOWN."""
+    start = time.monotonic()
+    deadline = None if timeout is None else start + timeout
+    unroll = _Unroller(system)
+    good = _guarded(prop, escape)
+    s = _solver(timeout)
+    s.add(system.init(unroll.state(0)))
+    for k in range(depth + 1):
+        if k:
+            s.add(unroll.trans(k - 1))
+        s.set("timeout", int((_remaining(deadline) or 1e6) * 1000))
+        s.push()
+        s.add(z3.Not(good(unroll.state(k))))
+        r = s.check()
+        if r == z3.sat:
+            return _violation("bmc", unroll, s.model(), k, prop, escape, start)
+        s.pop()
+        if r == z3.unknown:
+            return SmtResult(
+                "bmc",
+                Verdict.UNKNOWN,
+                reason=f"solver gave up at depth {k}: {s.reason_unknown()}",
+                depth=k,
+                seconds=time.monotonic() - start,
+            )
+    return SmtResult(
+        "bmc",
+        Verdict.UNKNOWN,
+        reason=f"no counterexample within {depth} steps",
+        depth=depth,
+        seconds=time.monotonic() - start,
+    )
+
+
+def check_domain(system: SymbolicSystem, timeout: float | None = None) -> str | None:
+    """None if `domain` holds initially and is preserved by every step; else why not."""
+    u = _Unroller(system)
+    v, w = u.tv, u.tw
+    s = _solver(timeout)
+    s.add(system.init(v), z3.Not(system.domain(v)))
+    if s.check() != z3.unsat:
+        return "the domain constraints do not hold initially"
+    s = _solver(timeout)
+    s.add(system.domain(v), u.template, z3.Not(system.domain(w)))
+    if s.check() != z3.unsat:
+        return "the domain constraints are not preserved by the transition relation"
+    return None
+
+
+def kinduction(
+    system: SymbolicSystem,
+    prop: StateFormula,
+    max_k: int,
+    *,
+    escape: StateFormula | None = None,
+    timeout: float | None = None,
+) -> SmtResult:
+    """k-induction with simple-path constraints, k = 0..max_k: the base case is
+    BMC; the step case asks for k + 1 distinct consecutive states, all in the
+    domain, the first k + 1 good and the last bad."""
+    start = time.monotonic()
+    deadline = None if timeout is None else start + timeout
+    problem = check_domain(system, _remaining(deadline))
+    if problem is not None:
+        return SmtResult("kind", Verdict.UNKNOWN, reason=problem)
+    good = _guarded(prop, escape)
+    base_u = _Unroller(system)
+    base = _solver(timeout)
+    base.add(system.init(base_u.state(0)))
+    step_u = _Unroller(system)
+    step = _solver(timeout)
+    step.add(system.domain(step_u.state(0)))
+    for k in range(max_k + 1):
+        ms = int((_remaining(deadline) or 1e6) * 1000)
+        # base case at depth k
+        if k:
+            base.add(base_u.trans(k - 1))
+        base.set("timeout", ms)
+        base.push()
+        base.add(z3.Not(good(base_u.state(k))))
+        r = base.check()
+        if r == z3.sat:
+            return _violation("kind", base_u, base.model(), k, prop, escape, start)
+        base.pop()
+        if r == z3.unknown:
+            return SmtResult(
+                "kind",
+                Verdict.UNKNOWN,
+                reason=f"base case at k = {k}: {base.reason_unknown()}",
+                depth=k,
+                seconds=time.monotonic() - start,
+            )
+        # step case: good s0..sk, distinct s0..s(k+1), bad s(k+1)
+        step.add(good(step_u.state(k)))
+        step.add(step_u.trans(k))
+        step.add(system.domain(step_u.state(k + 1)))
+        for j in range(k + 1):
+            step.add(step_u.distinct(j, k + 1))
+        step.set("timeout", int((_remaining(deadline) or 1e6) * 1000))
+        step.push()
+        step.add(z3.Not(good(step_u.state(k + 1))))
+        r = step.check()
+        step.pop()
+        if r == z3.unsat:
+            return SmtResult(
+                "kind",
+                Verdict.HOLDS,
+                certificate=f"k = {k + 1}: every path of {k + 1} good distinct steps "
+                "ends in a good state",
+                depth=k + 1,
+                seconds=time.monotonic() - start,
+            )
+        if r == z3.unknown:
+            return SmtResult(
+                "kind",
+                Verdict.UNKNOWN,
+                reason=f"step case at k = {k}: {step.reason_unknown()}",
+                depth=k,
+                seconds=time.monotonic() - start,
+            )
+    return SmtResult(
+        "kind",
+        Verdict.UNKNOWN,
+        reason=f"not {max_k + 1}-inductive and no counterexample within {max_k} steps",
+        depth=max_k,
+        seconds=time.monotonic() - start,
+    )
+
+
+def check_invariant(
+    system: SymbolicSystem,
+    inv: StateFormula,
+    prop: StateFormula,
+    timeout: float | None = None,
+    use_domain: bool = False,
+) -> str | None:
+    """None if `inv` is an inductive invariant implying `prop` (three separate
+    solver calls); else which obligation failed. `use_domain` only once
+    `check_domain` has passed."""
+    u = _Unroller(system)
+    v, w = u.tv, u.tw
+    dom = system.domain(v) if use_domain else z3.BoolVal(True)
+    checks = (
+        ("init => inv", z3.And(system.init(v), z3.Not(inv(v)))),
+        ("inv & trans => inv'", z3.And(inv(v), dom, u.template, z3.Not(inv(w)))),
+        ("inv => property", z3.And(inv(v), z3.Not(prop(v)))),
+    )
+    for name, query in checks:
+        s = _solver(timeout)
+        s.add(query)
+        r = s.check()
+        if r != z3.unsat:
+            return f"{name} fails ({r})"
+    return None
+
+
+def pdr(
+    system: SymbolicSystem,
+    prop: StateFormula,
+    *,
+    escape: StateFormula | None = None,
+    timeout: float | None = None,
+    cex_depth: int = 60,
+) -> SmtResult:
+    """Spacer on the CHC system init => Inv, Inv & trans => Inv', Inv & bad =>
+    false. A proof is accepted only after `check_invariant` re-checks the
+    invariant Spacer reports; a violation is made concrete by BMC."""
+    start = time.monotonic()
+    deadline = None if timeout is None else start + timeout
+    good = _guarded(prop, escape)
+    problem = check_domain(system, timeout)
+    u = _Unroller(system)
+    sorts = [s for _, s in u.svars]
+    inv_rel = z3.Function("Inv", *sorts, z3.BoolSort())
+    fp = z3.Fixedpoint()
+    fp.set(engine="spacer")
+    if timeout is not None:
+        fp.set(timeout=max(1, int(timeout * 1000)))
+    fp.register_relation(inv_rel)
+    v = [u.tv[n] for n, _ in u.svars]
+    w = [u.tw[n] for n, _ in u.svars]
+    fp.declare_var(*v, *w, *u.ti.values())
+    fp.rule(inv_rel(*v), system.init(u.tv))
+    body = [inv_rel(*v), u.template]
+    if problem is None:
+        body.append(system.domain(u.tv))
+    fp.rule(inv_rel(*w), body)
+    try:
+        r = fp.query(z3.And(inv_rel(*v), z3.Not(good(u.tv))))
+    except z3.Z3Exception as exc:  # timeouts surface as "canceled"
+        return SmtResult(
+            "pdr",
+            Verdict.UNKNOWN,
+            reason=f"Spacer stopped: {exc}",
+            seconds=time.monotonic() - start,
+        )
+    if r == z3.unknown:
+        return SmtResult(
+            "pdr",
+            Verdict.UNKNOWN,
+            reason=f"Spacer gave up: {fp.reason_unknown()}",
+            seconds=time.monotonic() - start,
+        )
+    if r == z3.sat:
+        found = bmc(system, prop, cex_depth, escape=escape, timeout=_remaining(deadline))
+        return SmtResult(
+            "pdr",
+            found.verdict,
+            found.trace,
+            found.inputs,
+            reason=found.reason or "",
+            depth=found.depth,
+            seconds=time.monotonic() - start,
+        )
+    cover = fp.get_cover_delta(-1, inv_rel)
+    names = [n for n, _ in u.svars]
+
+    def inv(vals: Vars) -> Any:
+        return z3.substitute_vars(cover, *[vals[n] for n in names])
+
+    failed = check_invariant(system, inv, good, _remaining(deadline), problem is None)
+    if failed is not None:
+        return SmtResult(
+            "pdr",
+            Verdict.UNKNOWN,
+            reason=f"Spacer's invariant did not re-check: {failed}",
+            seconds=time.monotonic() - start,
+        )
+    return SmtResult(
+        "pdr",
+        Verdict.HOLDS,
+        certificate=str(z3.simplify(inv(u.tv))),
+        seconds=time.monotonic() - start,
+    )
+
+
+ENGINES = ("bmc", "kind", "pdr")
+
+
+def run(
+    engine: str,
+    system: SymbolicSystem,
+    prop: StateFormula,
+    *,
+    depth: int = 30,
+    escape: StateFormula | None = None,
+    timeout: float | None = None,
+) -> SmtResult:
+    """One engine by name (`depth`: BMC's bound, k-induction's largest k)."""
+    if engine == "bmc":
+        return bmc(system, prop, depth, escape=escape, timeout=timeout)
+    if engine == "kind":
+        return kinduction(system, prop, depth, escape=escape, timeout=timeout)
+    if engine == "pdr":
+        return pdr(system, prop, escape=escape, timeout=timeout, cex_depth=depth)
+    raise ValueError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
