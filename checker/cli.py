@@ -34,11 +34,18 @@ EXIT_UNKNOWN = 3
 
 EPILOG = """\
 examples:
-  cdcheck models/cps/update.cd              check a plan (summary, diagnostics)
-  cdcheck fmt models/cps/update.cd          rewrite a plan in canonical form
-  cdcheck fmt --check models/**/*.cd        CI: fail if a plan is not formatted
+  cdcheck models/cps/update.cd              check a plan: default suite and its properties
+  cdcheck plan.cd --ltl "G !deadlock"       check one formula (repeatable)
+  cdcheck plan.cd --property terminates     check one named property
+  cdcheck plan.cd --sarif r.sarif --junit r.xml --trace-out t.json
+  cdcheck plan.cd --summary                 only parse, check statically, summarize
+  cdcheck run plan.cd --seed 3              one random execution, as a trace
+  cdcheck export --to maude plan.cd         the plan as a module of the Maude formalization
+  cdcheck fmt --check models/*/*.cd         CI: fail if a plan is not formatted
   cdcheck family cps-update 3 > cps3.cd     print a generated plan of a family
+  cdcheck spark job.py                      prove a Spark job's aggregations with Z3
 
+commands: check (the default), run, export, fmt, family, spark; `cdcheck COMMAND -h`
 exit codes: 0 ok, 1 property violated, 2 bad input or usage, 3 inconclusive
 """
 
