@@ -926,9 +926,9 @@ def _verify_synthesized(text: str, target: str, args: argparse.Namespace) -> int
     except (PlanError, _PropertyError, Exception) as exc:  # a planner bug, said loudly
         err.print(f"cdcheck plan: BUG: the synthesized plan does not load: {exc}", markup=False)
         return EXIT_VIOLATED
-    check_args = argparse.Namespace(**{**vars(args), "fair": "steps", "plan": target})
-    for name in ("json", "sarif", "junit", "trace_out"):
-        setattr(check_args, name, None)
+    check_args = _build_parser()[1]["check"][0].parse_args([target])  # every default
+    for name in ("max_states", "max_depth", "timeout", "max_memory", "quiet", "profile"):
+        setattr(check_args, name, getattr(args, name))
     code = _run_checks(plan, system, goals, check_args)
     if code == EXIT_OK:
         if args.output:

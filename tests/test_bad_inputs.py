@@ -56,6 +56,12 @@ EXPECTED = {
     "E046-con-neither-end": ("E046", 14, 17),
     "E047-wait-never-pushed": ("E047", 14, 21),
     "E050-duplicate-property": ("E050", 9, 10),
+    "E062-goal-unknown-instance": ("E062", 12, 13),
+    "E063-goal-unknown-behavior": ("E063", 12, 15),
+    "E064-goal-unknown-port": ("E064", 12, 10),
+    "E065-goal-unknown-place": ("E065", 12, 16),
+    "E066-goal-no-running-place": ("E066", 12, 16),
+    "E067-goal-conflict": ("E067", 13, 16),
 }
 
 

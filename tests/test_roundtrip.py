@@ -24,7 +24,8 @@ from cdcheck.lang.printer import format_file
 KEYWORDS = [
     "type", "places", "initial", "running", "station", "of", "behavior", "use", "provide",
     "on", "node", "hosts", "start", "queue", "as", "connected", "cache", "program", "add",
-    "del", "con", "dcon", "pushB", "wait", "property", "include", "at",
+    "del", "con", "dcon", "pushB", "wait", "property", "include", "at", "goal", "component",
+    "port", "forall",
 ]  # fmt: skip
 # `cost` is the one word that cannot name a transition (it may follow one).
 
@@ -119,6 +120,14 @@ formulas = st.from_regex(r"[A-Za-z0-9_()!&|<>=\-\[\], ]{0,30}", fullmatch=True).
 properties = st.builds(A.Property, idents, formulas.filter(bool))
 includes = st.builds(A.Include, st.from_regex(r"[a-z/._-]{1,12}", fullmatch=True))
 
+goal_idents = idents.filter(lambda i: i.text != "forall")  # `forall` there means every one
+goal_items = st.one_of(
+    st.builds(A.BehaviorGoal, st.none() | goal_idents, idents),
+    st.builds(A.ComponentGoal, st.none() | goal_idents, idents),
+    st.builds(A.PortGoal, st.none() | st.builds(A.PortRef, goal_idents, idents), idents),
+)
+goal_blocks = st.builds(A.GoalBlock, st.lists(goal_items, max_size=4).map(tuple))
+
 
 @st.composite
 def source_files(draw: st.DrawFn) -> A.SourceFile:
@@ -128,6 +137,7 @@ def source_files(draw: st.DrawFn) -> A.SourceFile:
         tuple(draw(st.lists(component_types(), max_size=3))),
         tuple(draw(st.lists(nodes, max_size=3))),
         tuple(draw(st.lists(properties, max_size=3))),
+        tuple(draw(st.lists(goal_blocks, max_size=2))),
     )
 
 
