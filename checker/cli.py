@@ -293,7 +293,7 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     results: dict[str, Any] = {}
     stats_of: dict[str, Any] = {}
     stopped: str | None = None
-    if safety:
+    if safety and args.engine in ("explicit", "auto"):
         with ProgressDisplay(f"checking {plan.path}", quiet=args.quiet) as progress:
             search = check_safety(
                 system,
@@ -309,6 +309,10 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
             key = "deadlock-free" if g.deadlock else g.prop.name
             results[g.prop.name] = replace(by_name[key], name=g.prop.name)
             stats_of[g.prop.name] = search.stats
+    for g in safety if args.engine != "explicit" else ():
+        prior = results.get(g.prop.name)
+        if prior is None or prior.verdict.value == "unknown":
+            results[g.prop.name], stats_of[g.prop.name] = _symbolic_check(system, g, args)
     for g in goals:
         if g.is_safety:
             continue
@@ -366,6 +370,59 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     if args.trace_out:
         _write_trace(args.trace_out, report)
     return report.exit_code
+
+
+def _symbolic_check(system: Any, goal: _Goal, args: argparse.Namespace) -> tuple[Any, Any]:
+    """One invariant by a Z3 engine (`--engine`; `auto`: k-induction, then PDR).
+    Inbox capacities are doubled after an overflow (twice); a counterexample is
+    replayed through the explicit semantics and must violate the property there."""
+    from cdcheck.checker import ltl as L
+    from cdcheck.checker import smt
+    from cdcheck.checker.search import PropertyResult, Stats, Trace, Verdict
+    from cdcheck.spec.symbolic import AtomNames, SymbolicConcerto, SymbolicUnsupported, replay
+
+    engines = ["kind", "pdr"] if args.engine == "auto" else [args.engine]
+    names = AtomNames(system.atoms())
+    timeout = args.timeout or 120.0
+    result: Any = None
+    for scale in (1, 2, 4):
+        try:
+            sym = SymbolicConcerto(system.model, scale)
+        except SymbolicUnsupported as exc:
+            return PropertyResult(goal.prop.name, Verdict.UNKNOWN, reason=str(exc)), None
+        formula = L.Not(L.Atom("deadlock")) if goal.deadlock else L.invariant_of(goal.formula)
+        prop = smt.state_formula(formula, partial(_symbolic_atom, sym, names))
+        for engine in engines:
+            result = smt.run(
+                engine, sym, prop, depth=args.depth, escape=sym.overflow, timeout=timeout
+            )
+            if result.verdict is not Verdict.UNKNOWN:
+                break
+        if not (result.verdict is Verdict.UNKNOWN and result.trace):
+            break
+    stats = Stats(0, 0, result.depth, 0, result.seconds, 0.0, result.verdict is not Verdict.UNKNOWN)
+    if result.verdict is Verdict.VIOLATED:
+        run = replay(system, sym, result.trace)
+        last = run[-1][1]
+        bad = system.atoms().deadlock(last) if goal.deadlock else not goal.predicate(last)
+        if not bad:
+            raise AssertionError(f"{goal.prop.name}: replayed symbolic trace does not violate it")
+        trace = Trace(tuple(s for _, s in run), tuple(step for step, _ in run[1:]))
+        reason = f"found by {result.engine} (replayed)"
+        return PropertyResult(goal.prop.name, Verdict.VIOLATED, trace, reason), stats
+    if result.verdict is Verdict.HOLDS:
+        if args.explain:
+            _stdout().print(
+                f"{goal.prop.name}: proved by {result.engine}; certificate:\n{result.certificate}",
+                markup=False,
+            )
+        proved = f"proved by {result.engine}"
+        return PropertyResult(goal.prop.name, Verdict.HOLDS, reason=proved), stats
+    return PropertyResult(goal.prop.name, Verdict.UNKNOWN, reason=result.reason), stats
+
+
+def _symbolic_atom(sym: Any, names: Any, atom: Any) -> Any:
+    return sym.atom(str(atom), names)
 
 
 def _atom_values(formula: Any, atoms: Any, state: Any) -> list[str]:
@@ -1012,6 +1069,19 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
         choices=["maude", "intended"],
         default="maude",
         help="semantics profile (docs/semantics-notes.md); default: maude",
+    )
+    check.add_argument(
+        "--engine",
+        choices=["explicit", "bmc", "kind", "pdr", "auto"],
+        default="explicit",
+        help="invariants by explicit search (default), Z3 bounded model checking, "
+        "k-induction, PDR, or auto (explicit, then k-induction and PDR if a limit stops it)",
+    )
+    check.add_argument(
+        "--depth", type=int, default=30, metavar="K", help="bmc bound / largest k (default 30)"
+    )
+    check.add_argument(
+        "--explain", action="store_true", help="print the certificate of symbolic proofs"
     )
 
     fmt = sub("fmt", "rewrite plans in canonical form", _cmd_fmt)

@@ -113,8 +113,14 @@ def _value_of(model: Any, v: Mapping[str, Any]) -> Valuation:
     return out
 
 
-def _solver(timeout: float | None) -> Any:
-    s = z3.Solver()
+def _solver(timeout: float | None, system: SymbolicSystem | None = None) -> Any:
+    """A fresh solver; for pure bit-vector/Boolean systems the QF_BV one, which
+    bit-blasts (the incremental core is far slower on these interleavings)."""
+    pure = system is not None and all(
+        z3.is_bv_sort(srt) or srt == z3.BoolSort()
+        for _, srt in [*system.state_vars(), *system.input_vars()]
+    )
+    s = z3.SolverFor("QF_BV") if pure else z3.Solver()
     if timeout is not None:
         s.set("timeout", max(1, int(timeout * 1000)))
     return s
@@ -156,6 +162,40 @@ def _guarded(prop: StateFormula, escape: StateFormula | None) -> StateFormula:
     return lambda v: z3.And(prop(v), z3.Not(escape(v)))
 
 
+def _checkpoints(depth: int) -> list[int]:
+    """0, 1, 2, 4, 8, ... and `depth`: one solver call per checkpoint."""
+    out, k = [0], 1
+    while k < depth:
+        out.append(k)
+        k *= 2
+    if depth > 0:
+        out.append(depth)
+    return out
+
+
+def _bounded(
+    system: SymbolicSystem,
+    good: StateFormula,
+    k: int,
+    deadline: float | None,
+) -> tuple[Any, Any, _Unroller]:
+    """Is a bad state reachable within k steps? (solver result, solver, unroller)."""
+    unroll = _Unroller(system)
+    s = _solver(_remaining(deadline), system)
+    s.add(system.init(unroll.state(0)))
+    for j in range(k):
+        s.add(unroll.trans(j))
+    s.add(z3.Or(*[z3.Not(good(unroll.state(j))) for j in range(k + 1)]))
+    return s.check(), s, unroll
+
+
+def _first_bad(model: Any, unroll: _Unroller, good: StateFormula, k: int) -> int:
+    for j in range(k + 1):
+        if z3.is_false(model.eval(good(unroll.state(j)), model_completion=True)):
+            return j
+    return k
+
+
 def bmc(
     system: SymbolicSystem,
     prop: StateFormula,
@@ -164,29 +204,25 @@ def bmc(
     escape: StateFormula | None = None,
     timeout: float | None = None,
 ) -> SmtResult:
-    """Counterexamples of at most `depth` steps (shortest first). HOLDS is never
+    """Counterexamples of at most `depth` steps. A bad state within k steps is
+    asked at checkpoints k = 0, 1, 2, 4, ..., depth (each query covers every
+    shorter path; the trace is cut at its first bad state). HOLDS is never
     answered: no counterexample up to the bound is UNKNOWN."""
     start = time.monotonic()
     deadline = None if timeout is None else start + timeout
-    unroll = _Unroller(system)
     good = _guarded(prop, escape)
-    s = _solver(timeout)
-    s.add(system.init(unroll.state(0)))
-    for k in range(depth + 1):
-        if k:
-            s.add(unroll.trans(k - 1))
-        s.set("timeout", int((_remaining(deadline) or 1e6) * 1000))
-        s.push()
-        s.add(z3.Not(good(unroll.state(k))))
-        r = s.check()
+    for k in _checkpoints(depth):
+        r, s, unroll = _bounded(system, good, k, deadline)
         if r == z3.sat:
-            return _violation("bmc", unroll, s.model(), k, prop, escape, start)
-        s.pop()
+            model = s.model()
+            return _violation(
+                "bmc", unroll, model, _first_bad(model, unroll, good, k), prop, escape, start
+            )
         if r == z3.unknown:
             return SmtResult(
                 "bmc",
                 Verdict.UNKNOWN,
-                reason=f"solver gave up at depth {k}: {s.reason_unknown()}",
+                reason=f"solver gave up within {k} steps: {s.reason_unknown()}",
                 depth=k,
                 seconds=time.monotonic() - start,
             )
@@ -203,11 +239,11 @@ def check_domain(system: SymbolicSystem, timeout: float | None = None) -> str | 
     """None if `domain` holds initially and is preserved by every step; else why not."""
     u = _Unroller(system)
     v, w = u.tv, u.tw
-    s = _solver(timeout)
+    s = _solver(timeout, system)
     s.add(system.init(v), z3.Not(system.domain(v)))
     if s.check() != z3.unsat:
         return "the domain constraints do not hold initially"
-    s = _solver(timeout)
+    s = _solver(timeout, system)
     s.add(system.domain(v), u.template, z3.Not(system.domain(w)))
     if s.check() != z3.unsat:
         return "the domain constraints are not preserved by the transition relation"
@@ -231,24 +267,14 @@ def kinduction(
     if problem is not None:
         return SmtResult("kind", Verdict.UNKNOWN, reason=problem)
     good = _guarded(prop, escape)
-    base_u = _Unroller(system)
-    base = _solver(timeout)
-    base.add(system.init(base_u.state(0)))
-    step_u = _Unroller(system)
-    step = _solver(timeout)
-    step.add(system.domain(step_u.state(0)))
     for k in range(max_k + 1):
-        ms = int((_remaining(deadline) or 1e6) * 1000)
-        # base case at depth k
-        if k:
-            base.add(base_u.trans(k - 1))
-        base.set("timeout", ms)
-        base.push()
-        base.add(z3.Not(good(base_u.state(k))))
-        r = base.check()
+        # base case: no bad state within k steps
+        r, base, base_u = _bounded(system, good, k, deadline)
         if r == z3.sat:
-            return _violation("kind", base_u, base.model(), k, prop, escape, start)
-        base.pop()
+            model = base.model()
+            return _violation(
+                "kind", base_u, model, _first_bad(model, base_u, good, k), prop, escape, start
+            )
         if r == z3.unknown:
             return SmtResult(
                 "kind",
@@ -258,16 +284,16 @@ def kinduction(
                 seconds=time.monotonic() - start,
             )
         # step case: good s0..sk, distinct s0..s(k+1), bad s(k+1)
-        step.add(good(step_u.state(k)))
-        step.add(step_u.trans(k))
-        step.add(system.domain(step_u.state(k + 1)))
+        step_u = _Unroller(system)
+        step = _solver(_remaining(deadline), system)
+        for j in range(k + 1):
+            step.add(system.domain(step_u.state(j)), good(step_u.state(j)), step_u.trans(j))
+            for i in range(j):
+                step.add(step_u.distinct(i, j))
         for j in range(k + 1):
             step.add(step_u.distinct(j, k + 1))
-        step.set("timeout", int((_remaining(deadline) or 1e6) * 1000))
-        step.push()
-        step.add(z3.Not(good(step_u.state(k + 1))))
+        step.add(system.domain(step_u.state(k + 1)), z3.Not(good(step_u.state(k + 1))))
         r = step.check()
-        step.pop()
         if r == z3.unsat:
             return SmtResult(
                 "kind",
@@ -313,7 +339,7 @@ def check_invariant(
         ("inv => property", z3.And(inv(v), z3.Not(prop(v)))),
     )
     for name, query in checks:
-        s = _solver(timeout)
+        s = _solver(timeout, system)
         s.add(query)
         r = s.check()
         if r != z3.unsat:
@@ -421,3 +447,41 @@ def run(
     if engine == "pdr":
         return pdr(system, prop, escape=escape, timeout=timeout, cex_depth=depth)
     raise ValueError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
+
+
+def state_formula(f: Any, atom: Callable[[Any], StateFormula]) -> StateFormula:
+    """A propositional LTL formula (checker.ltl AST, e.g. from `invariant_of`)
+    as a state formula; `atom` gives each atom's builder."""
+    from . import ltl as L
+
+    def build(g: Any) -> StateFormula:
+        if isinstance(g, L.TrueF):
+            return lambda v: z3.BoolVal(True)
+        if isinstance(g, L.FalseF):
+            return lambda v: z3.BoolVal(False)
+        if isinstance(g, L.Atom):
+            return atom(g)
+        if isinstance(g, L.Not):
+            a = build(g.arg)
+            return lambda v: z3.Not(a(v))
+        op: Callable[[Any, Any], Any]
+        if isinstance(g, L.And):
+            op = z3.And
+        elif isinstance(g, L.Or):
+            op = z3.Or
+        elif isinstance(g, L.Implies):
+            op = z3.Implies
+        elif isinstance(g, L.Equiv):
+            op = _equal
+        elif isinstance(g, L.Xor):
+            op = z3.Xor
+        else:
+            raise ValueError(f"not a state formula: {L.to_text(g)}")
+        left, right = build(g.left), build(g.right)
+        return lambda v: op(left(v), right(v))
+
+    return build(f)
+
+
+def _equal(x: Any, y: Any) -> Any:
+    return x == y
