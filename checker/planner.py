@@ -464,7 +464,7 @@ def _own_bound(
     return limit + 1
 
 
-def _initial_bounds(problem: ProblemLike) -> dict[str, int]:
+def _initial_bounds(problem: ProblemLike) -> tuple[dict[str, int], dict[str, frozenset[str]]]:
     """Lower bounds: each agent's own goals, then the cascade of couplings: a
     provider that cannot meet its goals while keeping a signal on makes every
     user on at the start drop its signal at some point, which may in turn make
@@ -495,7 +495,57 @@ def _initial_bounds(problem: ProblemLike) -> dict[str, int]:
                 b = _own_bound(u, problem.goals, limit, frozenset(must_drop[u_name]))
                 bound[u_name] = max(bound[u_name], min(b, limit))
                 todo.append(u_name)
-    return bound
+    return bound, {n: frozenset(d) for n, d in must_drop.items()}
+
+
+def _cheapest(
+    agent: AgentLike, goals: Sequence[GoalLike], limit: int, must_drop: frozenset[str]
+) -> int | None:
+    """The cheapest run of the agent alone that meets its own goals and drops each
+    signal of `must_drop` at some point (Dijkstra): a lower bound on its share of
+    any plan's cost."""
+    import heapq
+
+    ends = [g for g in goals if g.agent == agent.name]
+    required = frozenset({c.label for c in ends if c.kind == "takes"})
+
+    def ok(state: str) -> bool:
+        return all(
+            not (c.kind == "end" and state not in c.states)
+            and not (c.kind == "signal" and (state in agent.on_states(c.signal)) != c.on)
+            for c in ends
+        )
+
+    def off_in(state: str) -> frozenset[str]:
+        return frozenset(x for x in must_drop if state not in agent.on_states(x))
+
+    start = (agent.start, frozenset[str](), off_in(agent.start), 0)
+    heap: list[tuple[int, int, tuple[str, frozenset[str], frozenset[str], int]]] = [(0, 0, start)]
+    seen: set[tuple[str, frozenset[str], frozenset[str], int]] = set()
+    tie = 0
+    while heap:
+        cost, _, node = heapq.heappop(heap)
+        if node in seen:
+            continue
+        seen.add(node)
+        state, taken, off, depth = node
+        if ok(state) and required <= taken and off == must_drop:
+            return cost
+        if depth == limit:
+            continue
+        for step in agent.steps:
+            if step.source != state:
+                continue
+            shaped = frozenset(x for x in must_drop if step.shape(x) in ("falling", "rising"))
+            nxt = (
+                step.target,
+                taken | ({step.label} & required),
+                off | off_in(step.target) | shaped,
+                depth + 1,
+            )
+            tie += 1
+            heapq.heappush(heap, (cost + step.cost, tie, nxt))
+    return None
 
 
 def solve(problem: ProblemLike) -> Solution | Infeasible:
@@ -503,9 +553,18 @@ def solve(problem: ProblemLike) -> Solution | Infeasible:
     t0 = time.perf_counter()
     _validate(problem)
     limit = problem.max_steps
-    bound = _initial_bounds(problem)
+    bound, must_drop = _initial_bounds(problem)
+    floors = [_cheapest(a, problem.goals, limit, must_drop[a.name]) for a in problem.agents]
+    if all(f is not None for f in floors):
+        # the usual case: a plan at the lower bounds whose cost is the sum of every
+        # agent's cheapest own run is optimal, found without the optimizer
+        floor = sum(f for f in floors if f is not None)
+        built = _build(problem, bound, set(), optimize=False)
+        built.solver.add(built.cost <= floor)
+        if built.solver.check(*built.goal_lits) == z3.sat:
+            return _extract(problem, built, bound, 1, t0)
     built = _optimizer(problem, bound)
-    if built.solver.check() == z3.sat:  # the usual case: the lower bounds suffice
+    if built.solver.check() == z3.sat:  # the lower bounds suffice
         return _extract(problem, built, bound, 1, t0)
     rounds = 1
     while True:

@@ -1,4 +1,6 @@
-"""Assemblies for the planner tests, generated for n listener/sensor pairs or n sites.
+"""Assemblies for the planner (no programs), generated for n listener/sensor pairs or n sites.
+
+Used by the planner's tests and benchmark and to write models/*/assembly.cd.
 
 Placements are Ballet's planner experiments (../shared/reference/MODELS.md §2-3):
 CPS nodes `database`, `system`, `sensor_i` (hosting listener_i and sensor_i);

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from cdcheck.checker import planner as P
+from cdcheck.lang.assemblies import cps_assembly, openstack_assembly
 from cdcheck.spec import planning as S
 
-from .assemblies import cps_assembly, openstack_assembly
 from .helpers import MODELS, happens_before, occurrence, plan_text, sequences
 
 CPS_GOALS = (MODELS / "cps" / "goals-update.yaml").read_text()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from cdcheck.checker import planner as P
+from cdcheck.lang.assemblies import cps_assembly, openstack_assembly
 from cdcheck.spec import planning as S
 
-from .assemblies import cps_assembly, openstack_assembly
 from .helpers import MODELS, plan_text
 
 CPS = cps_assembly(1, str(MODELS / "cps" / "types.cd"))
