@@ -111,3 +111,15 @@ def test_cps_plan_is_verified_and_written(
     assert target.exists()
     for name in ("deadlock-free", "port-consistency", "terminates", "goals_reached"):
         assert any(name in ln and "holds" in ln for ln in out.splitlines())
+
+
+def test_goal_block_in_the_assembly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = (MODELS / "cps" / "assembly.cd").read_text()
+    text = text.replace('include "types.cd"', f'include "{MODELS / "cps" / "types.cd"}"')
+    text += "\ngoal {\n  behavior database: update\n  component forall: running\n}\n"
+    path = tmp_path / "assembly.cd"
+    path.write_text(text)
+    status, out, _err = run(["plan", str(path), "--max-states", "1000", "--quiet"], capsys)
+    assert status == 3
+    assert "wait database database_interrupt" in out
+    assert "behavior database: update" in out  # the goals travel with the plan
