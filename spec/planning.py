@@ -234,6 +234,11 @@ def assembly_of(plan: A.Plan) -> Assembly:
             start[s.instance.text] = s.places[0].text
         for q in n.queues:
             raise PlanningError(f"{q.span}: the planner needs empty queues (`queue` here)")
+        if n.program:
+            raise PlanningError(
+                f"{n.program[0].span}: node `{n.name}` already has a program; the planner "
+                "writes the programs of an assembly that has none"
+            )
         for c in n.connections:
             seen.setdefault(str(c), c)
     return Assembly(plan, types, instance_type, start, node_of, tuple(seen.values()))

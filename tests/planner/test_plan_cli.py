@@ -123,3 +123,15 @@ def test_goal_block_in_the_assembly(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert status == 3
     assert "wait database database_interrupt" in out
     assert "behavior database: update" in out  # the goals travel with the plan
+
+
+def test_an_assembly_with_programs_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    goals = tmp_path / "goals.yaml"
+    goals.write_text("components:\n  - forall: running\n")
+    status, _out, err = run(
+        ["plan", str(MODELS / "cps" / "update.cd"), "--goals", str(goals)], capsys
+    )
+    assert status == 2
+    assert "already has a program" in err
