@@ -171,7 +171,7 @@ class _Run(Generic[S, A]):
 
     def all_violated(self) -> bool:
         wanted = len(self.invariants) + (1 if self.check_deadlock else 0)
-        return len(self.violations) >= wanted
+        return wanted > 0 and len(self.violations) >= wanted
 
     def limit_reached(self) -> str | None:
         lim = self.limits

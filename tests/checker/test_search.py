@@ -121,3 +121,10 @@ def test_random_graphs_against_networkx(
         zip(r.trace.states, r.trace.states[1:], strict=False), r.trace.steps, strict=True
     ):
         assert (step, after) in edges.get(before, [])
+
+
+def test_count_states_explores_everything() -> None:
+    from cdcheck.checker.search import count_states
+
+    stats = count_states(Counter(25))
+    assert stats.states == 25 and stats.complete
