@@ -193,3 +193,14 @@ def test_hanging_behavior_violates_termination_with_a_lasso(
     assert "✗ terminates  violated" in out and "lasso" in out
     assert "waits at uninstalled for stop2 (AND-join)" in out
     assert "✓ port-consistency  holds" in out
+
+
+@pytest.mark.parametrize("plan", [CPS, BROKEN])
+def test_reduction_gives_the_same_verdicts(plan: str, capsys: pytest.CaptureFixture[str]) -> None:
+    names = ["--property", "deadlock-free"]
+    if plan == BROKEN:
+        names += ["--property", "api_after_replicas"]
+    full, _, _ = run([plan, "--quiet", *names], capsys)
+    code, out, _ = run([plan, "--quiet", "--compare-por", *names], capsys)
+    assert code == full
+    assert "partial-order reduction:" in out and "without" in out
