@@ -159,7 +159,8 @@ def render_terminal(
             Text(
                 f"{s.states:,} states, {s.transitions:,} transitions, depth {s.depth}, "
                 f"{s.seconds:.2f} s ({s.states_per_second:,.0f} states/s), "
-                f"{s.memory_mb:,.0f} MB, {done} exploration",
+                f"{s.memory_mb:,.0f} MB ({s.bytes_per_state:,.0f} bytes/state), "
+                f"{done} exploration",
                 style="dim",
             )
         )

@@ -90,6 +90,12 @@ class Stats:
     complete: bool
     levels: tuple[int, ...] = ()
     """levels[k] = number of states first reached after exactly k steps."""
+    grown_mb: float = 0.0
+    """Resident memory gained during the search (the store, mostly)."""
+
+    @property
+    def bytes_per_state(self) -> float:
+        return self.grown_mb * 2**20 / self.states if self.states else 0.0
 
     @property
     def states_per_second(self) -> float:
@@ -142,6 +148,7 @@ class _Run(Generic[S, A]):
     depth: int = 0
     frontier: int = 0
     started: float = field(default_factory=time.perf_counter)
+    start_mb: float = field(default_factory=memory_mb)
     truncated: bool = False
     levels: list[int] = field(default_factory=list)
 
@@ -152,8 +159,9 @@ class _Run(Generic[S, A]):
             depth=self.depth,
             frontier=self.frontier,
             seconds=time.perf_counter() - self.started,
-            memory_mb=memory_mb(),
+            memory_mb=(now_mb := memory_mb()),
             complete=complete,
+            grown_mb=max(0.0, now_mb - self.start_mb),
             levels=tuple(self.levels),
         )
 
