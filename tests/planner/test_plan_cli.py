@@ -135,3 +135,24 @@ def test_an_assembly_with_programs_is_refused(
     )
     assert status == 2
     assert "already has a program" in err
+
+
+@pytest.mark.slow
+def test_openstack_plan_terminates_within_a_bound(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ballet's plan for the same goals is violated within 7,416 product states."""
+    status, out, err = run(
+        [
+            "plan",
+            str(MODELS / "openstack" / "assembly.cd"),
+            "--goals",
+            str(MODELS / "openstack" / "goals-update.yaml"),
+            "--max-states",
+            "200000",
+            "--quiet",
+        ],
+        capsys,
+    )
+    assert status == 3, out + err
+    assert "violated" not in out
