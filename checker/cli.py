@@ -404,14 +404,14 @@ def _symbolic_check(system: Any, goal: _Goal, args: argparse.Namespace) -> tuple
     names = AtomNames(system.atoms())
     timeout = args.timeout or 120.0
     result: Any = None
+    formula = L.Not(L.Atom("deadlock")) if goal.deadlock else L.invariant_of(goal.formula)
     for scale in (1, 2, 4):
-        try:
-            sym = SymbolicConcerto(system.model, scale)
-        except SymbolicUnsupported as exc:
-            return PropertyResult(goal.prop.name, Verdict.UNKNOWN, reason=str(exc)), None
-        formula = L.Not(L.Atom("deadlock")) if goal.deadlock else L.invariant_of(goal.formula)
-        prop = smt.state_formula(formula, partial(_symbolic_atom, sym, names))
         for engine in engines:
+            try:  # Spacer generalizes over integers, the others bit-blast
+                sym = SymbolicConcerto(system.model, scale, bitvec=engine != "pdr")
+            except SymbolicUnsupported as exc:
+                return PropertyResult(goal.prop.name, Verdict.UNKNOWN, reason=str(exc)), None
+            prop = smt.state_formula(formula, partial(_symbolic_atom, sym, names))
             result = smt.run(
                 engine, sym, prop, depth=args.depth, escape=sym.overflow, timeout=timeout
             )

@@ -183,9 +183,12 @@ def _bounded(
     unroll = _Unroller(system)
     s = _solver(_remaining(deadline), system)
     s.add(system.init(unroll.state(0)))
+    bad = [z3.Not(good(unroll.state(j))) for j in range(k + 1)]
     for j in range(k):
-        s.add(unroll.trans(j))
-    s.add(z3.Or(*[z3.Not(good(unroll.state(j))) for j in range(k + 1)]))
+        # steps after the first bad state are free: a bad state without
+        # successor (a deadlock) must not need k real steps
+        s.add(z3.Or(*bad[: j + 1], unroll.trans(j)))
+    s.add(z3.Or(*bad))
     return s.check(), s, unroll
 
 

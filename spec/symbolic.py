@@ -134,8 +134,11 @@ class SymbolicConcerto:
     `input_vars`, `init`, `trans`, `domain`; plus `enabled`, `atom`, `project`
     and `action_of` for properties, replay and explanations."""
 
-    def __init__(self, model: Model, scale: int = 1) -> None:
+    def __init__(self, model: Model, scale: int = 1, bitvec: bool = True) -> None:
         self.model = model
+        self.bitvec = bitvec
+        """Bounded ints as bit-vectors (BMC, k-induction: bit-blasting) or as
+        mathematical integers (PDR: Spacer generalizes arithmetic far better)."""
         self.scale = scale
         """Multiplies the derived capacities of inboxes and pending lists
         (callers retry with a larger scale after an overflow)."""
@@ -147,9 +150,8 @@ class SymbolicConcerto:
             + [len(sl.seq) + 1 for row in self.slots for sl in row]
             + [lay.inbox_cap + lay.pend_cap + lay.out_cap + 8 for lay in self.layout]
         )
-        self.int_sort = z3.BitVecSort(biggest.bit_length() + 2)
-        """Bounded ints are bit-vectors (signed comparisons, never near the sign
-        bit): bit-blasting suits these interleavings better than arithmetic."""
+        # bit-vectors: signed comparisons, values never near the sign bit
+        self.int_sort = z3.BitVecSort(biggest.bit_length() + 2) if bitvec else z3.IntSort()
         self._sorts: dict[str, z3.SortRef] = {}
         self._declare()
         self.v: dict[str, z3.ExprRef] = {
@@ -270,6 +272,8 @@ class SymbolicConcerto:
         return list(self._sorts.items())
 
     def input_vars(self) -> list[tuple[str, z3.SortRef]]:
+        if not self.bitvec:
+            return [("act", z3.IntSort())]
         return [("act", z3.BitVecSort(max(len(self.actions), 1).bit_length() + 2))]
 
     def init(self, v: Vars) -> z3.BoolRef:
@@ -358,7 +362,7 @@ class SymbolicConcerto:
     # ------------------------------------------------------------------ expression helpers
 
     def _num(self, k: int) -> z3.ExprRef:
-        return z3.BitVecVal(k, self.int_sort)
+        return z3.BitVecVal(k, self.int_sort) if self.bitvec else z3.IntVal(k)
 
     def _present(self, v: Vars, n: int, inst: int, exclude: int = -1) -> z3.BoolRef:
         k = self.model.nodes[n].slot_of.get(inst)
@@ -1107,7 +1111,7 @@ class SymbolicConcerto:
             nxt = dict(val)
             for k, e in a.updates:
                 r = z3.simplify(z3.substitute(e, *sub))
-                nxt[k] = z3.is_true(r) if z3.is_bool(r) else r.as_signed_long()
+                nxt[k] = z3.is_true(r) if z3.is_bool(r) else _int_value(r)
             out.append((idx, nxt))
         return out
 
@@ -1125,6 +1129,10 @@ class SymbolicConcerto:
         a = self.actions[idx]
         peer = f" -> {self.model.nodes[a.peer].name}" if a.peer >= 0 else ""
         return f"{a.rule} at {self.model.nodes[a.node].name}{peer} {a.args}"
+
+
+def _int_value(r: z3.ExprRef) -> int:
+    return int(r.as_signed_long() if z3.is_bv(r) else r.as_long())
 
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"

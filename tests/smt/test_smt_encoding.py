@@ -25,10 +25,12 @@ def _key(val: dict[str, int | bool]) -> tuple[tuple[str, int | bool], ...]:
     return tuple(sorted(val.items()))
 
 
-def assert_same_successors(plan: A.Plan, max_states: int, profile: str = "maude") -> int:
+def assert_same_successors(
+    plan: A.Plan, max_states: int, profile: str = "maude", bitvec: bool = True
+) -> int:
     model = compile_plan(plan, profile)  # type: ignore[arg-type]
     sysm = ConcertoSystem(model)
-    sym = SymbolicConcerto(model)
+    sym = SymbolicConcerto(model, bitvec=bitvec)
     atoms = sysm.atoms()
     init = sysm.initial_states()
     assert sym.holds(sym.init, sym.project(sysm.nodes(init[0])))
@@ -73,3 +75,9 @@ def test_symbolic_successors_many_plans(plan: A.Plan) -> None:
 @given(plans())
 def test_symbolic_successors_profile_intended(plan: A.Plan) -> None:
     assert_same_successors(plan, 40, "intended")
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans())
+def test_symbolic_successors_integer_encoding(plan: A.Plan) -> None:
+    assert_same_successors(plan, 40, bitvec=False)

@@ -146,3 +146,10 @@ def test_bad_domain_is_refused() -> None:
     r = smt.kinduction(Lying(5), lambda v: v["x"] < 4, 2)
     assert r.verdict is Verdict.UNKNOWN
     assert "domain" in r.reason
+
+
+def test_bmc_finds_a_bad_state_without_successor_below_the_bound() -> None:
+    # the counter stops at 3 (no successor): bad x == 3 must be found with bound 8
+    r = smt.bmc(Counter(3), lambda v: v["x"] != 3, 8)
+    assert r.verdict is Verdict.VIOLATED
+    assert [s["x"] for s in r.trace] == [0, 1, 2, 3]
