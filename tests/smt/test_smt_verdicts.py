@@ -97,4 +97,4 @@ def test_symbolic_verdicts_agree(plan: A.Plan, data: Any) -> None:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans(), st.data())
 def test_symbolic_verdicts_agree_many(plan: A.Plan, data: Any) -> None:
-    check_agreement(plan, data, ("bmc", "kind", "pdr"), timeout=20.0)
+    check_agreement(plan, data, ("bmc", "kind", "pdr"), timeout=3.0)
