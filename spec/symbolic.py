@@ -338,7 +338,6 @@ class SymbolicConcerto:
     def trans(self, v: Vars, i: Vars, w: Vars) -> z3.BoolRef:
         """`act` picks one action; it holds with its updates, every other
         variable keeps its value."""
-        sub = [(self.v[k], v[k]) for k in self._sorts]
         act = i["act"]
         writers: dict[str, list[int]] = {k: [] for k in self._sorts}
         parts: list[z3.BoolRef] = [act >= 0, act < len(self.actions)]
@@ -346,13 +345,15 @@ class SymbolicConcerto:
             body = [a.guard] + [w[k] == e for k, e in a.updates]
             for k, _ in a.updates:
                 writers[k].append(a_idx)
-            parts.append(z3.Implies(act == a_idx, z3.substitute(_and(body), *sub)))
+            parts.append(z3.Implies(act == a_idx, _and(body)))
         for k, ws in writers.items():
             if not ws:
-                parts.append(w[k] == v[k])
+                parts.append(w[k] == self.v[k])
             else:
-                parts.append(z3.Or(w[k] == v[k], *[act == a for a in ws]))
-        return _and(parts)
+                parts.append(z3.Or(w[k] == self.v[k], *[act == a for a in ws]))
+        # one substitution of the whole relation (none when v are our own variables)
+        sub = [(self.v[k], v[k]) for k in self._sorts if not z3.eq(self.v[k], v[k])]
+        return z3.substitute(_and(parts), *sub) if sub else _and(parts)
 
     def enabled(self, v: Vars) -> z3.BoolRef:
         """Some action is enabled (the negation of Maude's normal form)."""
