@@ -43,9 +43,10 @@ examples:
   cdcheck export --to maude plan.cd         the plan as a module of the Maude formalization
   cdcheck fmt --check models/*/*.cd         CI: fail if a plan is not formatted
   cdcheck family cps-update 3 > cps3.cd     print a generated plan of a family
+  cdcheck plan assembly.cd --goals g.yaml -o plan.cd   synthesize a verified plan
   cdcheck spark job.py                      prove a Spark job's aggregations with Z3
 
-commands: check (the default), run, export, fmt, family, spark; `cdcheck COMMAND -h`
+commands: check (the default), run, export, fmt, family, plan, spark; `cdcheck COMMAND -h`
 exit codes: 0 ok, 1 property violated, 2 bad input or usage, 3 inconclusive
 """
 
