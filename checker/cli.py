@@ -24,7 +24,7 @@ from rich.console import Console
 
 from cdcheck.lang import ast as A
 from cdcheck.lang.check import check_plan
-from cdcheck.lang.diagnostics import PlanError, SourceCache, render_all
+from cdcheck.lang.diagnostics import PlanError, SourceCache, render, render_all
 from cdcheck.lang.loader import Loader
 
 EXIT_OK = 0
@@ -90,8 +90,6 @@ def load_checked(path: str) -> tuple[A.Plan, SourceCache, list[str]]:
     errors = [d for d in diagnostics if d.is_error]
     if errors:
         raise PlanError(diagnostics)
-    from cdcheck.lang.diagnostics import render
-
     warnings = [render(d, loader.sources) for d in diagnostics]
     return plan, loader.sources, warnings
 
@@ -111,7 +109,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     try:
         plan, _sources, warnings = load_checked(args.plan)
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc, SourceCache(), args.plan))
+        return _report_plan_error(exc, _sources_of(exc))
     err = _stderr()
     for w in warnings:
         err.print(w, markup=False)
@@ -166,12 +164,6 @@ class _PropertyError(Exception):
     """A property that cannot be checked: bad formula, unknown atom or name."""
 
 
-DEFAULT_SUITE = ("deadlock-free", "port-consistency", "terminates")
-"""`terminates` is always checked under weak fairness per step (rule instance):
-per-node fairness is too weak for it, since a node that keeps answering other
-nodes' questions counts as moving while its own transition starves."""
-
-
 def _check_flags(args: argparse.Namespace) -> str | None:
     for flag in ("max_states", "max_depth", "max_memory"):
         value = getattr(args, flag)
@@ -185,6 +177,10 @@ def _check_flags(args: argparse.Namespace) -> str | None:
 
 
 def _default_properties(plan: A.Plan) -> list[_Property]:
+    """deadlock-free, port-consistency and terminates. `terminates` is checked
+    under weak fairness per step (see _cmd_check): per-node fairness is too weak
+    for it, since a node that keeps answering other nodes' questions counts as
+    moving while its own transition starves."""
     from cdcheck.spec.suite import port_consistency_formula
 
     return [
@@ -384,9 +380,9 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
         (args.sarif, lambda: render_sarif(report, _version())),
         (args.junit, lambda: render_junit(report)),
     ]
-    for path, render in renderers:
+    for path, write in renderers:
         if path:
-            _write_output(path, render())
+            _write_output(path, write())
     if args.trace_out:
         _write_trace(args.trace_out, report)
     return report.exit_code
@@ -643,7 +639,7 @@ def _print_results_table(report: Any, stats: dict[str, Any]) -> None:
     _stdout().print(table)
 
 
-def _sources_of(exc: PlanError, fallback: SourceCache, path: str) -> SourceCache:
+def _sources_of(exc: PlanError) -> SourceCache:
     """Re-read the files named by the diagnostics so that their lines can be shown."""
     cache = SourceCache()
     for d in exc.diagnostics:
@@ -759,7 +755,7 @@ def _cmd_spark(args: argparse.Namespace) -> int:
     try:
         sites = read_job_file(args.job, args.engine)
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc, SourceCache(), args.job))
+        return _report_plan_error(exc, _sources_of(exc))
     if not sites:
         _stderr().print(
             f"{args.job}:1:1: error: no RDD operation of the catalog found", markup=False
@@ -831,7 +827,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         plan, _sources, warnings = load_checked(args.plan)
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc, SourceCache(), args.plan))
+        return _report_plan_error(exc, _sources_of(exc))
     for w in warnings:
         _stderr().print(w, markup=False)
     try:
@@ -889,7 +885,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     try:
         plan, _sources, warnings = load_checked(args.plan)
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc, SourceCache(), args.plan))
+        return _report_plan_error(exc, _sources_of(exc))
     for w in warnings:
         _stderr().print(w, markup=False)
     try:
@@ -945,7 +941,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                 raise PlanError(diagnostics)
             items += extra
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc, loader.sources, args.plan))
+        return _report_plan_error(exc, _sources_of(exc))
     for w in warnings:
         err.print(w, markup=False)
     if not items:

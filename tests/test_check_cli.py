@@ -7,37 +7,13 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from plans import DEADLOCKING
 
 from cdcheck.checker.cli import main
 
 ROOT = Path(__file__).parent.parent
 CPS = str(ROOT / "models" / "cps" / "update.cd")
 BROKEN = str(ROOT / "models" / "broken" / "missing-wait.cd")
-
-DEADLOCKING = """\
-type Server {
-  places off, on
-  initial off
-  behavior start { boot: off -> on }
-  provide api on on
-}
-type Client {
-  places idle, busy
-  initial idle
-  behavior go { work: idle -> busy }
-  use api on busy
-}
-node a hosts s, c {
-  start s: Server at off
-  start c: Client at idle
-  program {
-    con c.api -- s.api
-    pushB c go as g1
-    wait c g1
-  }
-}
-property client_busy_needs_server: G (at(c, busy) -> at(s, on))
-"""
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -5,37 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from plans import DEADLOCKING
 
 from cdcheck.checker.cli import main
 
 ONE_NODE = """\
 type T { places a, b  initial a  behavior go { t: a -> b } }
 node n hosts p { start p: T at a  program { pushB p go as g  wait p g } }
-"""
-
-DEADLOCKING = """\
-type Server {
-  places off, on
-  initial off
-  behavior start { boot: off -> on }
-  provide api on on
-}
-type Client {
-  places idle, busy
-  initial idle
-  behavior go { work: idle -> busy }
-  use api on busy
-}
-node a hosts s, c {
-  start s: Server at off
-  start c: Client at idle
-  program {
-    con c.api -- s.api
-    pushB c go as g1
-    wait c g1
-  }
-}
-property client_busy_needs_server: G (at(c, busy) -> at(s, on))
 """
 
 
