@@ -331,9 +331,11 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
         if g.is_safety:
             continue
         fairness = {"nodes": _node_of, "steps": _step_identity}.get(g.fair)
+        explored, por_note = _maybe_reduced_ltl(system, g, args)
+        notes += por_note
         with ProgressDisplay(f"checking {g.prop.name}", quiet=args.quiet) as progress:
             result, stats = check_ltl(
-                system,
+                explored,
                 translate(L.Not(g.formula)),
                 g.valuation,
                 name=g.prop.name,
@@ -493,6 +495,37 @@ def _maybe_reduced(
                 ]
             visible |= keys
     return reduced(system, visible, cycle_proviso=bool(invariants)), []
+
+
+def _maybe_reduced_ltl(system: Any, goal: _Goal, args: argparse.Namespace) -> tuple[Any, list[str]]:
+    """The system for one LTL property: reduced with `--por` when the reduction
+    preserves the property, else itself with a note saying why not.
+
+    Stubborn sets with the visibility and cycle provisos preserve LTL without
+    X (stutter-invariant formulas) whose atoms name their footprint keys; they
+    do not preserve fairness constraints (a step the reduction postpones along
+    a cycle is exactly what fairness is about), nor X.
+    """
+    from cdcheck.checker import ltl as L
+    from cdcheck.checker.por import reduced
+    from cdcheck.spec.por_groups import atom_keys
+
+    if not args.por:
+        return system, []
+    name = goal.prop.name
+    if goal.fair != "none":
+        return system, [
+            f"partial-order reduction not used for `{name}`: it is checked under fairness"
+        ]
+    if L.has_next(goal.formula):
+        return system, [f"partial-order reduction not used for `{name}`: it uses X (next)"]
+    visible: set[object] = set()
+    for atom in L.atoms(goal.formula):
+        keys = atom_keys(system.model, str(atom))
+        if keys is None:
+            return system, [f"partial-order reduction not used for `{name}`: it uses `{atom}`"]
+        visible |= keys
+    return reduced(system, visible), []
 
 
 def _node_of(step: Any) -> Any:
@@ -1103,7 +1136,8 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
     check.add_argument(
         "--por",
         action="store_true",
-        help="partial-order reduction (stubborn sets) for deadlocks and invariants",
+        help="partial-order reduction (stubborn sets) for deadlocks, invariants and "
+        "LTL without X checked without fairness",
     )
     check.add_argument(
         "--compare-por",

@@ -329,7 +329,7 @@ class ConcertoGroups:
                     if y == n:
                         continue
                     g[("senda", n, q, y)] = self._send_answer(n, q, y, unknown=False)
-                    if self._may_be_unknown(q):
+                    if self._may_be_unknown(n, q):
                         g[("sendas", n, q, y)] = self._send_answer(n, q, y, unknown=True)
 
     def _instruction(self, n: int, k: int) -> GroupFootprint:
@@ -389,9 +389,19 @@ class ConcertoGroups:
         keys += [(n, "done", q) for q in self.completion_questions.get(i, ())]
         return keys
 
-    def _may_be_unknown(self, q: int) -> bool:
-        """Can `local_answer` of q be unknown (an absent instance, profile maude)?"""
-        return self.m.profile == "maude" and self.m.questions[q].kind in (ACTIVE, REFUSING)
+    def _may_be_unknown(self, n: int, q: int) -> bool:
+        """Can node n's `local_answer` of q be unknown (an absent instance,
+        profile maude)? Not when the instance is there from the start and n's
+        program never deletes it: then the unreduced answer's group, whose
+        footprint reads the whole node, does not exist."""
+        m = self.m
+        qq = m.questions[q]
+        if m.profile != "maude" or qq.kind not in (ACTIVE, REFUSING):
+            return False
+        slot = m.nodes[n].slot_of.get(qq.dst)
+        present = any(ii.slot == slot for ii in m.initial[n].instances)
+        deleted = any(ins.op == DEL and ins.inst == qq.dst for ins in m.nodes[n].program)
+        return not present or deleted
 
     def _send_answer(self, n: int, q: int, y: int, unknown: bool) -> GroupFootprint:
         """SendAnswer of q by n; `unknown`: the answer does not reduce (its
@@ -524,7 +534,7 @@ class ConcertoGroups:
             options: list[Iterable[Key]] = []
             dst = m.questions[x].dst
             absent = s.instances[m.nodes[n].slot_of[dst]] is None
-            if self._may_be_unknown(x) and absent != (kind == "sendas"):
+            if self._may_be_unknown(n, x) and absent != (kind == "sendas"):
                 options.append(((n, "here", dst),))  # the answer has the other kind
             if x not in s.pending:
                 options.append(((n, "pend+", x),))

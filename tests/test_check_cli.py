@@ -180,3 +180,20 @@ def test_reduction_gives_the_same_verdicts(plan: str, capsys: pytest.CaptureFixt
     code, out, _ = run([plan, "--quiet", "--compare-por", *names], capsys)
     assert code == full
     assert "partial-order reduction:" in out and "without" in out
+
+
+def test_por_covers_x_free_ltl_and_says_when_it_is_not_used(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With --por an X-free formula is checked on the reduced product (fewer
+    states, same verdict); X and fairness switch it off with a visible note."""
+    formula = "G (at(sensor1, running) -> F at(listener1, running))"
+    _, full, _ = run([CPS, "--quiet", "--ltl", formula], capsys)
+    code, out, _ = run([CPS, "--quiet", "--por", "--ltl", formula], capsys)
+    assert code == 0 and "holds" in out and "11,145" in full and "11,145" not in out
+    code, out, _ = run([BROKEN, "--quiet", "--por", "--ltl", "G !at(worker1, running)"], capsys)
+    assert code == 1 and "violated" in out
+    code, out, _ = run([CPS, "--quiet", "--por", "--ltl", "X done"], capsys)
+    assert "partial-order reduction not used for `ltl-1`: it uses X (next)" in out
+    code, out, _ = run([CPS, "--quiet", "--por", "--fair", "nodes", "--ltl", "F done"], capsys)
+    assert "it is checked under fairness" in out
