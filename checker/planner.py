@@ -24,6 +24,7 @@ a plan and turns the schedule into programs.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import time
 from collections import deque
@@ -235,7 +236,17 @@ class _Segment:
     end: Any
 
 
+_SEGMENT_CACHE: dict[int, list[_Segment]] = {}
+
+
 def _segments(enc: _Encoding) -> list[_Segment]:
+    found = _SEGMENT_CACHE.get(id(enc))
+    if found is None:
+        found = _SEGMENT_CACHE[id(enc)] = _compute_segments(enc)
+    return found
+
+
+def _compute_segments(enc: _Encoding) -> list[_Segment]:
     out = []
     n = enc.agent.name
     for k in range(enc.capacity + 1):
@@ -253,7 +264,11 @@ def _classes(enc: _Encoding, signal: str, seg: _Segment) -> dict[str, Any]:
     key = (id(enc), signal, seg.ref)
     found = _CLASS_CACHE.get(key)
     if found is None:
-        found = _CLASS_CACHE[key] = _compute_classes(enc, signal, seg)
+        found = _compute_classes(enc, signal, seg)
+        found["not_on"] = z3.simplify(z3.Not(found["on"]))
+        # which conditions are false, known once here rather than per segment pair
+        found["dead"] = frozenset(c for c, x in found.items() if z3.is_false(x))
+        _CLASS_CACHE[key] = found
     return found
 
 
@@ -297,37 +312,49 @@ def _when(solver: Any, conditions: Sequence[Any], then: Any) -> Any | None:
 
 
 def _encode_need(
-    need: tuple[SignalRef, SignalRef], encs: dict[str, _Encoding], solver: Any
+    need: tuple[SignalRef, SignalRef], encs: dict[str, _Encoding], solver: Any, orders: bool
 ) -> list[tuple[Any, Order]]:
-    """Clauses of one coupling; returns the orders a model can choose, with their literal."""
+    """Clauses of one coupling; returns the orders a model can choose, with their
+    literal (none unless `orders`: only a model that becomes a plan needs them)."""
     user, provider = need
     u, p = encs[user[0]], encs[provider[0]]
     choices: list[tuple[Any, Order]] = []
     u_segs = [(s, _classes(u, user[1], s)) for s in _segments(u)]
     p_segs = [(s, _classes(p, provider[1], s)) for s in _segments(p)]
     for us, uc in u_segs:
+        u_dead = uc["dead"]
+        if "rising" in u_dead and "possibly" in u_dead:
+            continue
         for ps, pc in p_segs:
+            p_dead = pc["dead"]
+            # (pairs whose conditions are all false get no clause: decided before
+            # any term is built, the costly part of building the encoding)
+            rising = "rising" not in u_dead and "not_on" not in p_dead
+            off = "possibly" not in u_dead and "off" not in p_dead
+            falling = ps.ref[2] and "possibly" not in u_dead and "falling" not in p_dead
+            if not (rising or off or falling):
+                continue
             a, b = _before(us, ps), _before(ps, us)
             # a rising user never overlaps a provider that is not steadily on
-            not_steady = z3.simplify(z3.Not(pc["on"]))
-            cond = _when(solver, [uc["rising"], not_steady], z3.Or(a, b))
-            if cond is not None:
+            cond = _when(solver, [uc["rising"], pc["not_on"]], z3.Or(a, b)) if rising else None
+            if cond is not None and orders:
                 choices.append((z3.And(cond, a), Order(us.ref, ps.ref, "need-rising", provider)))
                 choices.append((z3.And(cond, b), Order(ps.ref, us.ref, "need-rising", provider)))
             # a user that may be on never overlaps a provider that is off
-            _when(solver, [uc["possibly"], pc["off"]], z3.Or(a, b))
-            if ps.ref[2]:
+            if off:
+                _when(solver, [uc["possibly"], pc["off"]], z3.Or(a, b))
+            if falling:
                 # ... and is off before a falling provider step ends (the runtime
                 # holds the provider until then), or comes after it
                 ends = us.end <= ps.end
                 cond = _when(solver, [uc["possibly"], pc["falling"]], z3.Or(ends, b))
-                if cond is not None:
+                if cond is not None and orders:
                     choices.append((z3.And(cond, ends), Order(us.ref, ps.ref, "need-on", provider)))
     return choices
 
 
 def _encode_exclusive(
-    pair: tuple[SignalRef, SignalRef], encs: dict[str, _Encoding], solver: Any
+    pair: tuple[SignalRef, SignalRef], encs: dict[str, _Encoding], solver: Any, orders: bool
 ) -> list[tuple[Any, Order]]:
     choices: list[tuple[Any, Order]] = []
     members = list(pair)
@@ -348,7 +375,7 @@ def _encode_exclusive(
                     rb = _classes(eb, b_sig, sb)["rising"]
                     x, y = _before(sa, sb), _before(sb, sa)
                     cond = _when(solver, [ra, rb], z3.Or(x, y))
-                    if cond is not None:
+                    if cond is not None and orders:
                         choices.append((z3.And(cond, x), Order(sa.ref, sb.ref, "exclusive", None)))
                         choices.append((z3.And(cond, y), Order(sb.ref, sa.ref, "exclusive", None)))
     return choices
@@ -387,12 +414,13 @@ def _build(
 ) -> _Built:
     solver: Any = z3.Optimize() if optimize else z3.Solver()
     _CLASS_CACHE.clear()
+    _SEGMENT_CACHE.clear()
     encs = {a.name: _encode_agent(a, capacity[a.name], solver) for a in problem.agents}
     choices: list[tuple[Any, Order]] = []
     for need in problem.needs:
-        choices.extend(_encode_need(need, encs, solver))
+        choices.extend(_encode_need(need, encs, solver, optimize))
     for ex in problem.exclusives:
-        choices.extend(_encode_exclusive(ex, encs, solver))
+        choices.extend(_encode_exclusive(ex, encs, solver, optimize))
     goal_lits: dict[Any, GoalLike] = {}
     for g in problem.goals:
         lit = z3.Bool(f"goal|{g.key}")
@@ -405,7 +433,7 @@ def _build(
         solver.add(z3.Implies(lit, enc.op[enc.capacity] == IDLE))
         idle_lits[lit] = name
     cost_terms = []
-    for enc in encs.values():
+    for enc in encs.values() if optimize else ():  # only a plan's cost is read
         for k in range(1, enc.capacity + 1):
             for i, step in enumerate(enc.agent.steps):
                 cost_terms.append(z3.If(enc.op[k] == i, step.cost, 0))
@@ -500,14 +528,19 @@ def _initial_bounds(problem: ProblemLike) -> tuple[dict[str, int], dict[str, fro
 
 
 def solve(problem: ProblemLike) -> Solution | Infeasible:
-    """Plan: grow per-agent bounds guided by cores, then minimize cost at those bounds."""
+    """Plan: grow per-agent bounds guided by cores, then minimize cost at those bounds
+    (by parts when the parts' optima fit together, else with the optimizer)."""
     t0 = time.perf_counter()
     _validate(problem)
     limit = problem.max_steps
     bound, _must_drop = _initial_bounds(problem)
-    built = _optimizer(problem, bound)
-    if built.solver.check() == z3.sat:  # the lower bounds suffice
-        return _extract(problem, built, bound, 1, t0)
+    parts = _by_parts(problem, bound, 1, t0)
+    if isinstance(parts, Solution):
+        return parts
+    if parts is _FITS_NOT:
+        built = _optimizer(problem, bound)
+        if built.solver.check() == z3.sat:  # the lower bounds suffice
+            return _extract(problem, built, bound, 1, t0)
     rounds = 1
     while True:
         rounds += 1
@@ -526,10 +559,357 @@ def solve(problem: ProblemLike) -> Solution | Infeasible:
         for name in grow:
             if bound[name] == least:
                 bound[name] += 1
+    parts = _by_parts(problem, bound, rounds, t0)
+    if isinstance(parts, Solution):
+        return parts
     built = _optimizer(problem, bound)
     if built.solver.check() != z3.sat:  # pragma: no cover - same constraints as above
         raise PlannerError("the optimizer lost a plan the solver found")
     return _extract(problem, built, bound, rounds, t0)
+
+
+# ----------------------------------------------------------------------------- by parts
+
+
+@dataclass(frozen=True)
+class _Part:
+    """A relaxation of the problem: some of its agents, with only the couplings
+    and goals among them. Every plan of the whole problem, cut down to these
+    agents, is a plan of the part; so the part's cheapest run of one agent costs
+    no more than that agent's run in any plan of the whole."""
+
+    agents: tuple[AgentLike, ...]
+    needs: tuple[tuple[SignalRef, SignalRef], ...]
+    exclusives: tuple[tuple[SignalRef, SignalRef], ...]
+    goals: tuple[GoalLike, ...]
+    max_steps: int
+
+
+_UNREACHABLE = object()
+"""`_by_parts`: some part has no plan at the bounds, so neither has the whole."""
+_FITS_NOT = object()
+"""`_by_parts`: the parts' cheapest runs do not fit together: ask the optimizer."""
+
+
+def _by_parts(
+    problem: ProblemLike, bound: dict[str, int], rounds: int, t0: float
+) -> Solution | object:
+    """The optimum at `bound` without the optimizer, when the problem allows it.
+
+    Each agent that may move gets a lower bound on its cost: its cheapest run in
+    the part made of it and everything it depends on (its providers, theirs, ...);
+    the sum is a lower bound on any plan's cost. Then every agent is given that
+    cheapest run and only the times are searched for: a schedule found is a plan
+    whose cost is the lower bound, hence optimal. Parts that are the same up to
+    names (the sites of a deployment) are solved once. The whole problem's
+    encoding and its MaxSAT proof, which grow with every site, are never built."""
+    agents = {a.name: a for a in problem.agents}
+    providers: dict[str, list[str]] = {}
+    for user, (p_name, p_sig) in problem.needs:
+        p = agents[p_name]
+        if bound[p_name] == 0 and p.start in p.on_states(p_sig):
+            continue  # steadily on for ever: no clause of the need binds the user
+        providers.setdefault(user[0], []).append(p_name)
+    runs: dict[str, tuple[int, ...]] = {}
+    cache: dict[object, tuple[int, ...] | None] = {}
+    shapes: dict[tuple[str, tuple[str, ...]], object] = {}
+    for name in agents:
+        if bound[name] == 0:
+            runs[name] = ()
+            continue
+        members = _upstream(name, providers)
+        part = _part_of(problem, members)
+        key = _part_key(part, bound, shapes)
+        if key not in cache:
+            cache[key] = _cheapest_run(part, bound)
+        run = cache[key]
+        if run is None:
+            return _UNREACHABLE
+        runs[name] = run
+    if not all(_meets_goals(agents[g.agent], runs[g.agent], g) for g in problem.goals):
+        return _FITS_NOT  # an agent that cannot move misses a goal
+    return _schedule(problem, agents, runs, bound, rounds, t0)
+
+
+def _upstream(name: str, providers: dict[str, list[str]]) -> list[str]:
+    """The agent, then breadth-first everything it depends on through needs (but
+    for providers that never move and stay on: leaving them out of a part only
+    relaxes it further, and loses nothing)."""
+    members = [name]
+    seen = {name}
+    k = 0
+    while k < len(members):
+        for p in providers.get(members[k], ()):
+            if p not in seen:
+                seen.add(p)
+                members.append(p)
+        k += 1
+    return members
+
+
+def _part_of(problem: ProblemLike, members: list[str]) -> _Part:
+    inside = set(members)
+    agents = {a.name: a for a in problem.agents if a.name in inside}
+    return _Part(
+        tuple(agents[n] for n in members),
+        tuple(n for n in problem.needs if n[0][0] in inside and n[1][0] in inside),
+        tuple(x for x in problem.exclusives if x[0][0] in inside and x[1][0] in inside),
+        tuple(g for g in problem.goals if g.agent in inside),
+        problem.max_steps,
+    )
+
+
+def _part_key(
+    part: _Part, bound: dict[str, int], shapes: dict[tuple[str, tuple[str, ...]], object]
+) -> object:
+    """The part with its agents numbered in order and their names dropped: two
+    parts with one key are the same problem up to names (numbering is the
+    renaming), so the first agent's cheapest run (as step indices) is the same."""
+    index = {a.name: i for i, a in enumerate(part.agents)}
+    signals: dict[str, set[str]] = {a.name: set() for a in part.agents}
+    for pair in (*part.needs, *part.exclusives):
+        for agent, signal in pair:
+            signals[agent].add(signal)
+    for g in part.goals:
+        if g.kind == "signal":
+            signals[g.agent].add(g.signal)
+    described = []
+    for a in part.agents:
+        sigs = tuple(sorted(signals[a.name]))
+        shape = shapes.get((a.name, sigs))
+        if shape is None:
+            shape = shapes[(a.name, sigs)] = (
+                a.states,
+                a.start,
+                tuple(
+                    (s.label, s.source, s.target, s.cost, tuple(s.shape(x) for x in sigs))
+                    for s in a.steps
+                ),
+                tuple(tuple(sorted(a.on_states(x))) for x in sigs),
+            )
+        described.append((bound[a.name], sigs, shape))
+
+    def pairs(
+        items: Iterable[tuple[SignalRef, SignalRef]],
+    ) -> tuple[tuple[tuple[int, str], tuple[int, str]], ...]:
+        return tuple(sorted(((index[u], s), (index[p], t)) for (u, s), (p, t) in items))
+
+    goals = tuple(
+        sorted(
+            (index[g.agent], g.kind, tuple(sorted(g.states)), g.label, g.signal, g.on)
+            for g in part.goals
+        )
+    )
+    return (tuple(described), pairs(part.needs), pairs(part.exclusives), goals)
+
+
+def _cheapest_run(part: _Part, bound: dict[str, int]) -> tuple[int, ...] | None:
+    """The part's first agent's cheapest run (step indices) at `bound`, None if the
+    part has no plan. Cost levels are tried upwards; the part is small."""
+    capacity = {a.name: bound[a.name] for a in part.agents}
+    built = _build(part, capacity, set(), optimize=False)
+    for lit in built.goal_lits:
+        built.solver.add(lit)
+    enc = built.encs[part.agents[0].name]
+    cost = z3.Sum(
+        [
+            z3.If(enc.op[k] == i, step.cost, 0)
+            for k in range(1, enc.capacity + 1)
+            for i, step in enumerate(enc.agent.steps)
+        ]
+    )
+    floor = _own_cheapest(enc.agent, part.goals, enc.capacity)
+    if floor is None:
+        return None
+    for level in _cost_levels(enc.agent, enc.capacity):
+        if level < floor:
+            continue
+        built.solver.push()
+        built.solver.add(cost <= level)
+        if built.solver.check() == z3.sat:
+            model = built.solver.model()
+            ops = (
+                model.eval(enc.op[k], model_completion=True).as_long()
+                for k in range(1, enc.capacity + 1)
+            )
+            return tuple(itertools.takewhile(lambda op: op != IDLE, ops))
+        built.solver.pop()
+    return None
+
+
+def _own_cheapest(agent: AgentLike, goals: Sequence[GoalLike], capacity: int) -> int | None:
+    """The cost of the agent's cheapest run of at most `capacity` steps meeting its
+    own goals, alone (Dijkstra): no level below it needs asking the solver."""
+    own = [g for g in goals if g.agent == agent.name]
+    required = frozenset(g.label for g in own if g.kind == "takes")
+    start = (agent.start, frozenset[str](), 0)
+    heap: list[tuple[int, int, tuple[str, frozenset[str], int]]] = [(0, 0, start)]
+    seen: set[tuple[str, frozenset[str], int]] = set()
+    tie = 0
+    while heap:
+        cost, _, node = heapq.heappop(heap)
+        if node in seen:
+            continue
+        seen.add(node)
+        state, taken, depth = node
+        if required <= taken and all(_meets_state(agent, state, g) for g in own):
+            return cost
+        if depth == capacity:
+            continue
+        for step in agent.steps:
+            if step.source == state:
+                tie += 1
+                nxt = (step.target, taken | ({step.label} & required), depth + 1)
+                heapq.heappush(heap, (cost + step.cost, tie, nxt))
+    return None
+
+
+def _meets_state(agent: AgentLike, state: str, goal: GoalLike) -> bool:
+    """An `end` or `signal` goal holds when the agent ends in `state` (`takes`: yes)."""
+    if goal.kind == "end":
+        return state in goal.states
+    if goal.kind == "signal":
+        return (state in agent.on_states(goal.signal)) == goal.on
+    return True
+
+
+def _meets_goals(agent: AgentLike, run: tuple[int, ...], goal: GoalLike) -> bool:
+    last = agent.steps[run[-1]].target if run else agent.start
+    if goal.kind == "takes":
+        return any(agent.steps[i].label == goal.label for i in run)
+    return _meets_state(agent, last, goal)
+
+
+@dataclass(frozen=True)
+class _Timed:
+    """A segment of an agent whose run is fixed: a rest in `state`, or `step`;
+    its start and end are SMT-LIB terms (a variable or a number)."""
+
+    ref: SegmentRef
+    start: str
+    end: str
+    state: str
+    step: StepLike | None
+
+    def shape(self, agent: AgentLike, signal: str) -> str:
+        if self.step is not None:
+            return self.step.shape(signal)
+        return "on" if self.state in agent.on_states(signal) else "off"
+
+
+def _schedule(
+    problem: ProblemLike,
+    agents: dict[str, AgentLike],
+    runs: dict[str, tuple[int, ...]],
+    bound: dict[str, int],
+    rounds: int,
+    t0: float,
+) -> Solution | object:
+    """Times for fixed runs, under the clauses of `_encode_need` and
+    `_encode_exclusive` with every condition known. A run of n steps is the
+    general encoding with its slots after n idle (an idle slot splits a rest in
+    two; placed at the end of time, both halves lie within the rest here, so
+    every clause on them holds): a schedule here is a plan there. The clauses
+    are written as SMT-LIB text and parsed at once: building them one by one
+    through Z3's Python API costs more than solving them."""
+    decls: list[str] = []
+    clauses: list[str] = []
+    segments: dict[str, list[_Timed]] = {}
+    latest = INFINITY - problem.max_steps - 1
+    for i, (name, run) in enumerate(runs.items()):
+        agent = agents[name]
+        segs: list[_Timed] = []
+        prev_end, state = "0", agent.start
+        for k, op in enumerate(run, start=1):
+            start, end = f"s{i}_{k}", f"e{i}_{k}"
+            decls.append(f"(declare-const {start} Int)(declare-const {end} Int)")
+            clauses.append(f"(and (<= {prev_end} {start}) (< {start} {end}) (< {end} {latest}))")
+            segs.append(_Timed((name, k - 1, False), prev_end, start, state, None))
+            step = agent.steps[op]
+            segs.append(_Timed((name, k, True), start, end, step.source, step))
+            prev_end, state = end, step.target
+        segs.append(_Timed((name, len(run), False), prev_end, str(INFINITY), state, None))
+        segments[name] = segs
+    choices: list[tuple[str, str, Order]] = []
+    """(x, y, order): the order holds when time x <= time y."""
+
+    def apart(x: _Timed, y: _Timed) -> None:
+        clauses.append(f"(or (<= {x.end} {y.start}) (<= {y.end} {x.start}))")
+
+    for user, provider in problem.needs:
+        u_agent, p_agent = agents[user[0]], agents[provider[0]]
+        u_segs = [(s, s.shape(u_agent, user[1])) for s in segments[user[0]]]
+        p_segs = [(s, s.shape(p_agent, provider[1])) for s in segments[provider[0]]]
+        for us, u in u_segs:
+            possibly = u in ("on", "falling")
+            if not possibly and u != "rising":
+                continue
+            for ps, p in p_segs:
+                if u == "rising" and p != "on":
+                    apart(us, ps)
+                    choices.append(
+                        (us.end, ps.start, Order(us.ref, ps.ref, "need-rising", provider))
+                    )
+                    choices.append(
+                        (ps.end, us.start, Order(ps.ref, us.ref, "need-rising", provider))
+                    )
+                if possibly and p in ("off", "rising"):
+                    apart(us, ps)
+                if possibly and p == "falling":
+                    clauses.append(f"(or (<= {us.end} {ps.end}) (<= {ps.end} {us.start}))")
+                    choices.append((us.end, ps.end, Order(us.ref, ps.ref, "need-on", provider)))
+    for (a_name, a_sig), (b_name, b_sig) in problem.exclusives:
+        if a_name == b_name:
+            continue
+        a_agent, b_agent = agents[a_name], agents[b_name]
+        for sa in segments[a_name]:
+            if sa.step is None or sa.shape(a_agent, a_sig) != "rising":
+                continue
+            for sb in segments[b_name]:
+                if sb.step is None or sb.shape(b_agent, b_sig) != "rising":
+                    continue
+                apart(sa, sb)
+                choices.append((sa.end, sb.start, Order(sa.ref, sb.ref, "exclusive", None)))
+                choices.append((sb.end, sa.start, Order(sb.ref, sa.ref, "exclusive", None)))
+    solver = z3.Solver()
+    solver.from_string("".join(decls) + "".join(f"(assert {c})" for c in clauses))
+    if solver.check() != z3.sat:
+        return _FITS_NOT
+    model = solver.model()
+    values = {d.name(): model[d].as_long() for d in model.decls()}
+
+    def time_of(term: str) -> int:
+        return values[term] if term in values else int(term)
+
+    steps = [
+        Scheduled(
+            name,
+            s.ref[1],
+            s.step.label,
+            s.step.source,
+            s.step.target,
+            s.step.cost,
+            time_of(s.start),
+            time_of(s.end),
+        )
+        for name, segs in segments.items()
+        for s in segs
+        if s.step is not None
+    ]
+    orders: list[Order] = []
+    seen: set[Order] = set()
+    for x, y, order in choices:
+        if order not in seen and time_of(x) <= time_of(y):
+            seen.add(order)
+            orders.append(order)
+    return Solution(
+        tuple(steps),
+        tuple(orders),
+        sum(s.cost for s in steps),
+        tuple(sorted(bound.items())),
+        time.perf_counter() - t0,
+        rounds,
+    )
 
 
 def _optimizer(problem: ProblemLike, bound: dict[str, int]) -> _Built:
