@@ -220,20 +220,19 @@ class ConcertoGroups:
 
     # ------------------------------------------------------------------ footprints
 
-    def _guard_reads(self, b: _Builder, n: int, i: int) -> None:
-        """Fire and enter guards of instance i (isSafeToFire, isConnectedAndAllowed)."""
+    def _ask_reads(self, b: _Builder, n: int, i: int) -> None:
+        """What AskQuestionFor{FiringTransitions,EnteringPlace} of i read: the
+        instance (its head behavior, marking and port activity), the
+        connections it takes part in, and, per remote question it may collect,
+        its cached value (its asked-ness is written, hence read, by the caller).
+        Unlike the guards, it never evaluates a local question."""
         m = self.m
         b.read((n, "inst", i))
         for c in bits(m.conn_by_provider[i]):
             b.read((n, "conn", c))
-            self._question_reads(b, n, m.q_active_pro[c])
-            self._question_reads(b, n, m.q_active_use[c])
         for c, k in enumerate(m.connections):
             if k.user == i:
                 b.read((n, "conn", c))
-                if self._remote(n, k.provider):
-                    b.read((n, "cache", m.q_connected[c]))
-                self._question_reads(b, n, m.q_refusing[c])
 
     def _fire_reads(self, b: _Builder, n: int, i: int, p: int) -> None:
         """isSafeToFire when leaving place p: a connection where i provides can
@@ -288,7 +287,7 @@ class ConcertoGroups:
                 qs = self.asks_inst[(n, i)]
                 if qs:
                     b = _Builder()
-                    self._guard_reads(b, n, i)
+                    self._ask_reads(b, n, i)
                     for q in qs:
                         b.read((n, "cache", q))
                         b.write((n, "asked", q), (n, "out+", q))
