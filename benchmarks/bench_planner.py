@@ -2,6 +2,7 @@
 
     python benchmarks/bench_planner.py                    # OpenStack 1 2 5 10, CPS 1 2 5 10
     python benchmarks/bench_planner.py --openstack 1 2 --cps 3
+    python benchmarks/bench_planner.py --repeat 5         # median of 5 runs per row
 
 For each size: the update goals of Ballet's experiments (update the MariaDB
 master / the CPS database, everything ends running) on the assembly of
@@ -10,13 +11,15 @@ master / the CPS database, everything ends running) on the assembly of
 of the result. Ballet's planner (SANER'24, MiniZinc per component) reports
 3.4-6.0 s for the OpenStack update over 1 to 10 sites; no per-size figure
 was published in the facts this repository was given, so the column states the
-range. Each row runs in its own process.
+range. Each row runs in its own process (each repetition too: `--repeat`
+gives the median, the machine being shared and the times noisy).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -63,6 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--openstack", type=int, nargs="*", default=[1, 2, 5, 10])
     parser.add_argument("--cps", type=int, nargs="*", default=[1, 2, 5, 10])
+    parser.add_argument("--repeat", type=int, default=1, help="runs per row (median)")
     parser.add_argument("--row", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.row:
@@ -72,13 +76,18 @@ def main() -> None:
     print(header)
     for family, sizes in (("openstack", args.openstack), ("cps", args.cps)):
         for n in sizes:
-            out = subprocess.run(
-                [sys.executable, __file__, "--row", family, str(n)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            r = json.loads(out.stdout)
+            runs = [
+                json.loads(
+                    subprocess.run(
+                        [sys.executable, __file__, "--row", family, str(n)],
+                        capture_output=True,
+                        text=True,
+                        check=True,
+                    ).stdout
+                )
+                for _ in range(max(1, args.repeat))
+            ]
+            r = runs[0] | {"seconds": statistics.median(float(x["seconds"]) for x in runs)}
             ballet = "3.4-6.0 s (1-10 sites)" if family == "openstack" else "-"
             print(
                 f"{r['family']:<9} {r['n']:>2}  {r['instances']:>9}  {r['behaviors']:>9}  "

@@ -11,10 +11,13 @@ steps they must take and how their signals end.
 
 The solver gives every agent a bounded sequence of steps and every step an
 integer start and end time; couplings become disjunctions between the time
-intervals of the segments (rests and steps) of the two agents. Z3's optimizer
-minimizes the total cost. Bounds start at what each agent's own goals need and
-grow only for the agents whose "one more step stays unused" assumption is in an
-unsatisfiable core, so agents that need not move keep one segment. When no
+intervals of the segments (rests and steps) of the two agents. The total cost
+is minimized by parts when it can be (each agent's cheapest run in the part
+made of it and what it depends on is a lower bound; if these runs can be
+scheduled together, the plan is optimal), else by Z3's optimizer. Bounds start
+at what each agent's own goals need and grow only for the agents whose "one
+more step stays unused" assumption is in an unsatisfiable core, so agents that
+need not move keep one segment. When no
 growth is possible, the goals are unsatisfiable: a minimal subset of them
 (a Z3 core shrunk by deletion) is returned for explanation.
 
@@ -406,7 +409,9 @@ class _Built:
     goal_lits: dict[Any, GoalLike]
     idle_lits: dict[Any, str]
     choices: list[tuple[Any, Order]]
+    """Empty unless built for the optimizer: only its model becomes a plan."""
     cost: Any
+    """The total cost; 0 unless built for the optimizer."""
 
 
 def _build(

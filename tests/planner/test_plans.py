@@ -101,11 +101,6 @@ def _openstack(n: int) -> None:
             assert (worker, redeploy) in order
 
 
-@pytest.mark.parametrize("n", [1, 2])
+@pytest.mark.parametrize("n", [1, 2, 5, 10])
 def test_openstack_update_cascades(n: int) -> None:
-    _openstack(n)
-
-
-@pytest.mark.slow
-def test_openstack_update_cascades_5_sites() -> None:
-    _openstack(5)
+    _openstack(n)  # 10 sites: the planning-time target of issue #9 (well under 1 s)
