@@ -737,17 +737,17 @@ def _cheapest_run(part: _Part, bound: dict[str, int]) -> tuple[int, ...] | None:
     return None
 
 
-Cond = bool | str
+_Cond = bool | str
 """A condition of the text encoding: known (a bool) or an SMT-LIB term."""
 _IDLE = f"(- {-IDLE})"
 """IDLE in SMT-LIB, which has no negative literals."""
 
 
-def _disjunction(terms: list[str]) -> Cond:
+def _disjunction(terms: list[str]) -> _Cond:
     return f"(or {' '.join(terms)})" if terms else False
 
 
-def _negation(c: Cond) -> Cond:
+def _negation(c: _Cond) -> _Cond:
     return (not c) if isinstance(c, bool) else f"(not {c})"
 
 
@@ -771,7 +771,7 @@ class _TextAgent:
     def end(self, k: int) -> str:
         return f"e{self.tag}_{k}" if k else "0"
 
-    def state_is(self, k: int, names: Iterable[str]) -> Cond:
+    def state_is(self, k: int, names: Iterable[str]) -> _Cond:
         names = set(names)
         if k == 0:
             return self.agent.start in names
@@ -780,7 +780,7 @@ class _TextAgent:
             return True
         return _disjunction([f"(= {self.state(k)} {i})" for i in idx])
 
-    def op_in(self, k: int, indices: Iterable[int]) -> Cond:
+    def op_in(self, k: int, indices: Iterable[int]) -> _Cond:
         return _disjunction([f"(= {self.op(k)} {i})" for i in indices])
 
     def segments(self) -> list[tuple[SegmentRef, str, str]]:
@@ -792,14 +792,13 @@ class _TextAgent:
                 out.append(((self.agent.name, k + 1, True), self.start(k + 1), self.end(k + 1)))
         return out
 
-    def classes(self, signal: str, ref: SegmentRef) -> dict[str, Cond]:
+    def classes(self, signal: str, ref: SegmentRef) -> dict[str, _Cond]:
         """`_compute_classes`, with `not_on`."""
         k, is_step = ref[1], ref[2]
         if not is_step:
             on = self.state_is(k, self.agent.on_states(signal))
-            return {"on": on, "rising": False, "possibly": on, "off": _negation(on)} | {
-                "not_on": _negation(on)
-            }
+            off = _negation(on)
+            return {"on": on, "rising": False, "possibly": on, "off": off, "not_on": off}
         by: dict[str, list[int]] = {"on": [], "rising": [], "falling": [], "off": []}
         for i, step in enumerate(self.agent.steps):
             by[step.shape(signal)].append(i)
@@ -822,7 +821,7 @@ def _part_text(part: _Part, capacity: dict[str, int]) -> tuple[str, dict[str, _T
     decls: list[str] = []
     out: list[str] = []
 
-    def when(conditions: list[Cond], then: str) -> None:
+    def when(conditions: list[_Cond], then: str) -> None:
         if any(c is False for c in conditions):
             return
         live = [c for c in conditions if c is not True]
@@ -884,7 +883,7 @@ def _part_text(part: _Part, capacity: dict[str, int]) -> tuple[str, dict[str, _T
     for g in part.goals:
         t = texts[g.agent]
         last = t.capacity
-        goal: Cond
+        goal: _Cond
         if g.kind == "end":
             unknown = g.states - set(t.agent.states)
             if unknown:
