@@ -70,8 +70,17 @@ from .model import (
     Model,
     bits,
 )
-from .rules import _enterings, _firings
-from .state import CACHE_FALSE, CACHE_TRUE, CACHE_UNKNOWN, NodeState, Stuck, cache_get
+from .rules import (
+    _activated_uses,
+    _enterings,
+    _firings,
+    active_marking,
+    and3,
+    implies3,
+    not3,
+    question,
+)
+from .state import CACHE_FALSE, CACHE_TRUE, CACHE_UNKNOWN, Inst, NodeState, Stuck, cache_get
 
 Key = tuple[object, ...]
 GroupId = tuple[object, ...]
@@ -482,6 +491,71 @@ class ConcertoGroups:
             found = self._nes[key] = tuple(frozenset(a) for a in self._enabling(group, s))
         return found
 
+    def _fire_alternatives(self, n: int, s: NodeState, i: int, after: Inst) -> list[Iterable[Key]]:
+        """A firing of i whose place is marked but whose `isSafeToFire` fails:
+        one alternative per failing connection (the guard is a conjunction
+        over them; any false conjunct must change first): the connection,
+        the instance, and what the user's activity question reads."""
+        m = self.m
+        ty = m.instance_type[i]
+        alternatives: list[Iterable[Key]] = []
+        for c in bits(s.conns & m.conn_by_provider[i]):
+            k = m.connections[c]
+            a = question(m, n, s, m.q_active_pro[c])
+            b = not active_marking(m, ty, k.provide, after.places, after.running, after.endings)
+            u = question(m, n, s, m.q_active_use[c])
+            if implies3(and3(a, b), not3(u)) is not True:
+                keys = _Builder()
+                keys.read((n, "inst", i), (n, "conn", c))
+                self._question_reads(keys, n, m.q_active_use[c])
+                alternatives.append(keys.r)
+        return alternatives
+
+    def _enter_alternatives(
+        self, n: int, s: NodeState, i: int, inst: Inst, after: Inst, st: int
+    ) -> list[Iterable[Key]]:
+        """An entering of i whose AND-join holds but whose
+        `isConnectedAndAllowed` fails: one alternative per use port it
+        activates (a conjunction over them), with every key that port's
+        conjunct reads (its connections, their isConnected caches, the
+        provider's refusal)."""
+        m = self.m
+        alternatives: list[Iterable[Key]] = []
+        for port in _activated_uses(m, inst, after, st):
+            keys = _Builder()
+            keys.read((n, "inst", i))
+            for c in bits(m.conn_by_user_port.get((i, port), 0)):
+                keys.read((n, "conn", c))
+                if self._remote(n, m.connections[c].provider):
+                    keys.read((n, "cache", m.q_connected[c]))
+                self._question_reads(keys, n, m.q_refusing[c])
+            alternatives.append(keys.r)
+        return alternatives
+
+    def _ask_blockers(self, n: int, s: NodeState, i: int) -> frozenset[Key]:
+        """An ask of i with a candidate firing or entering that collects no
+        question: every question it could collect is blocked by one false
+        conjunct (connection absent, already asked, desired value cached) or
+        by the instance's ports; all of them must be covered, since any one
+        question becoming collectible enables the ask."""
+        m = self.m
+        keys: set[Key] = {(n, "inst", i)}
+        checks: list[tuple[int, int, int]] = []
+        for c in bits(m.conn_by_provider[i]):
+            if self._remote(n, m.connections[c].user):
+                checks.append((c, m.q_active_use[c], CACHE_FALSE))
+        for c, k in enumerate(m.connections):
+            if k.user == i and self._remote(n, k.provider):
+                checks += [(c, m.q_connected[c], CACHE_TRUE), (c, m.q_refusing[c], CACHE_FALSE)]
+        for c, q, undesired in checks:
+            if not (s.conns >> c & 1):
+                keys.add((n, "conn", c))
+            elif s.history >> q & 1 or q in s.outgoing:
+                keys.add((n, "asked", q))
+            elif cache_get(s.cache, q) == undesired:
+                keys.add((n, "cache", q))
+        return frozenset(keys)
+
     def _enabling(self, group: GroupId, s: NodeState) -> list[Iterable[Key]]:
         kind, n, x = group[:3]
         assert isinstance(kind, str) and isinstance(n, int) and isinstance(x, int)
@@ -495,12 +569,15 @@ class ConcertoGroups:
             if inst is None or not inst.queue:
                 return [((n, "inst", x), (n, "qtail", x))]
             if kind == "fire":
-                candidate = any(c[0] == slot and c[2] == group[3] for c in _firings(m, n, s))
+                for c in _firings(m, n, s):
+                    if c[0] == slot and c[2] == group[3]:
+                        return self._fire_alternatives(n, s, x, c[3]) or [fp.reads]
             elif kind == "enter":
-                candidate = any(c[0] == slot and c[2] == group[3] for c in _enterings(m, s))
-            else:
-                candidate = False  # finishing depends on the instance alone
-            return [fp.reads if candidate else ((n, "inst", x),)]
+                for c in _enterings(m, s):
+                    if c[0] == slot and c[2] == group[3]:
+                        return self._enter_alternatives(n, s, x, c[1], c[3], c[2]) or [fp.reads]
+            # no candidate (or finishing, which depends on the instance alone)
+            return [((n, "inst", x),)]
         if kind == "ask":
             slot = m.nodes[n].slot_of[x]
             inst = s.instances[slot]
@@ -509,7 +586,7 @@ class ConcertoGroups:
             candidates = any(c[0] == slot for c in _firings(m, n, s)) or any(
                 c[0] == slot for c in _enterings(m, s)
             )
-            return [fp.reads if candidates else ((n, "inst", x),)]
+            return [self._ask_blockers(n, s, x) if candidates else ((n, "inst", x),)]
         if kind in ("prog", "askp"):
             if x < s.pc:
                 return [()]
