@@ -89,7 +89,7 @@ def load_checked(path: str) -> tuple[A.Plan, SourceCache, list[str]]:
     diagnostics = check_plan(plan)
     errors = [d for d in diagnostics if d.is_error]
     if errors:
-        raise PlanError(diagnostics)
+        raise PlanError(diagnostics, loader.sources)
     warnings = [render(d, loader.sources) for d in diagnostics]
     return plan, loader.sources, warnings
 
@@ -673,7 +673,10 @@ def _print_results_table(report: Any, stats: dict[str, Any]) -> None:
 
 
 def _sources_of(exc: PlanError) -> SourceCache:
-    """Re-read the files named by the diagnostics so that their lines can be shown."""
+    """The texts the loader read; failing that (an error raised before any
+    loader, e.g. by the goals reader), the files named by the diagnostics."""
+    if exc.sources is not None:
+        return exc.sources
     cache = SourceCache()
     for d in exc.diagnostics:
         try:

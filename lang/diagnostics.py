@@ -38,8 +38,14 @@ class Diagnostic:
 class PlanError(Exception):
     """Bad input: carries every diagnostic found (at least one error)."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+    def __init__(
+        self, diagnostics: Sequence[Diagnostic], sources: SourceCache | None = None
+    ) -> None:
         self.diagnostics = tuple(diagnostics)
+        self.sources = sources
+        """The texts read so far (set by the Loader), so that reporting the
+        error shows the lines without reading the files again; text given in
+        memory (`load_text`) is only there."""
         first = next((d for d in self.diagnostics if d.is_error), self.diagnostics[0])
         super().__init__(first.headline())
 

@@ -101,16 +101,25 @@ class Loader:
         return self._parsed[path]
 
     def load(self, path: str) -> A.Plan:
-        """Parse `path` and everything it includes; raise PlanError on bad input."""
-        root = self.parse_file(path)
-        return self.resolve(root)
+        """Parse `path` and everything it includes; raise PlanError on bad input
+        (carrying the texts read, see PlanError.sources)."""
+        try:
+            root = self.parse_file(path)
+            return self.resolve(root)
+        except PlanError as exc:
+            exc.sources = exc.sources or self.sources
+            raise
 
     def load_text(self, text: str, path: str) -> A.Plan:
         """Like load, for text already in memory (includes still read from disk)."""
         self.sources.add(path, text)
-        root = parse_source(text, path)
-        self._parsed[path] = root
-        return self.resolve(root)
+        try:
+            root = parse_source(text, path)
+            self._parsed[path] = root
+            return self.resolve(root)
+        except PlanError as exc:
+            exc.sources = exc.sources or self.sources
+            raise
 
     def resolve(self, root: A.SourceFile) -> A.Plan:
         types: list[A.ComponentType] = []

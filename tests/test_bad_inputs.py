@@ -176,3 +176,16 @@ def test_warnings_do_not_fail(capsys: pytest.CaptureFixture[str], tmp_path: Path
     status, _, err = run([str(plan), "--summary"], capsys)
     assert status == 0
     assert "warning[W111]" in err
+
+
+def test_text_given_in_memory_is_shown_from_the_loader() -> None:
+    """An error in text that exists only in memory still shows its line: the
+    PlanError carries the loader's texts instead of re-reading files."""
+    from cdcheck.lang.diagnostics import PlanError, render_all
+    from cdcheck.lang.loader import Loader
+
+    with pytest.raises(PlanError) as info:
+        Loader().load_text("node a hosts x {\n  start x: T at y ?\n}\n", "<generated>")
+    assert info.value.sources is not None
+    shown = render_all(info.value.diagnostics, info.value.sources)
+    assert "<generated>:2:" in shown and "start x: T at y ?" in shown
