@@ -12,6 +12,12 @@ Every answer is either a counterexample (a sequence of state valuations, for
 the caller to replay through its explicit semantics) or a certificate: the k
 of a k-induction proof, or an inductive invariant that was re-checked by
 separate solver calls (init => inv, inv & trans => inv', inv => prop).
+
+The Houdini engine needs candidate lemmas (named state formulas) from the
+system (`lemmas()`, see `HasLemmas`) or its caller: it keeps the largest
+subset that is inductive, and its conjunction is the invariant. The
+candidates are guesses, never trusted: whatever they are, only the re-checked
+conjunction can make a proof.
 """
 
 from __future__ import annotations
@@ -42,6 +48,20 @@ class SymbolicSystem(Protocol):
 
 
 Valuation = dict[str, int | bool]
+
+
+@dataclass(frozen=True)
+class Lemma:
+    """A candidate invariant: a name for the certificate, and its formula."""
+
+    name: str
+    formula: StateFormula
+
+
+class HasLemmas(Protocol):
+    """A symbolic system that can propose candidate lemmas for Houdini."""
+
+    def lemmas(self, deadline: float | None = None) -> Sequence[Lemma]: ...
 
 
 @dataclass(frozen=True)
@@ -430,7 +450,149 @@ def pdr(
     )
 
 
-ENGINES = ("bmc", "kind", "pdr")
+def houdini(
+    system: SymbolicSystem,
+    prop: StateFormula,
+    lemmas: Sequence[Lemma] | None = None,
+    *,
+    escape: StateFormula | None = None,
+    timeout: float | None = None,
+) -> SmtResult:
+    """Houdini: the largest inductive subset of the candidate lemmas, found by
+    dropping, round after round, every candidate that fails initially or after
+    one step from a state satisfying all the survivors (one solver call per
+    round: its model refutes several candidates at once). If the survivors
+    imply the property, their conjunction with it is re-checked by
+    `check_invariant` and is the certificate. The property is first left out
+    of the candidates (its next-state copy is the costliest formula) and only
+    added, for a second fixpoint, if the first does not imply it. Houdini never
+    finds counterexamples: otherwise the answer is UNKNOWN. `lemmas` defaults to
+    the system's own (`HasLemmas`)."""
+    start = time.monotonic()
+    deadline = None if timeout is None else start + timeout
+
+    def unknown(reason: str) -> SmtResult:
+        return SmtResult(
+            "houdini", Verdict.UNKNOWN, reason=reason, seconds=time.monotonic() - start
+        )
+
+    if lemmas is None:
+        propose = getattr(system, "lemmas", None)
+        lemmas = list(propose(deadline)) if propose is not None else []
+    good = _guarded(prop, escape)
+    use_domain = check_domain(system, _remaining(deadline)) is None
+    rounds = 0
+    kept: list[Lemma] = []
+    for with_prop in (False, True):
+        cands = [Lemma("the property", good), *lemmas] if with_prop else list(lemmas)
+        fix = _houdini_fixpoint(system, cands, use_domain, deadline)
+        if isinstance(fix, str):
+            return unknown(fix)
+        rounds += fix[1]
+        kept = [cands[k] for k in fix[0]]
+        if with_prop:
+            if not fix[0] or fix[0][0] != 0:
+                return unknown(
+                    f"the property is not implied by the inductive part of the {len(lemmas)} "
+                    f"candidate lemmas ({len(kept)} kept after {rounds} rounds)"
+                )
+            kept = kept[1:]
+            break
+        s = _solver(_remaining(deadline), system)
+        u = _Unroller(system)
+        s.add(*[c.formula(u.tv) for c in kept], z3.Not(good(u.tv)))
+        if use_domain:
+            s.add(system.domain(u.tv))
+        r = s.check()
+        if r == z3.unsat:
+            break
+        if r == z3.unknown:
+            return unknown(f"solver gave up on inv => property: {s.reason_unknown()}")
+    final = tuple(kept)
+
+    def inv(vals: Vars) -> Any:
+        return z3.And(good(vals), *[c.formula(vals) for c in final])
+
+    failed = check_invariant(system, inv, good, _remaining(deadline), use_domain)
+    if failed is not None:
+        return unknown(f"the surviving lemmas did not re-check: {failed}")
+    lines = [
+        f"the property and {len(final)} of {len(lemmas)} candidate lemmas "
+        f"are inductive ({rounds} rounds):"
+    ]
+    lines += [f"  {c.name}" for c in final]
+    return SmtResult(
+        "houdini",
+        Verdict.HOLDS,
+        certificate="\n".join(lines),
+        depth=rounds,
+        seconds=time.monotonic() - start,
+    )
+
+
+def _houdini_fixpoint(
+    system: SymbolicSystem, cands: Sequence[Lemma], use_domain: bool, deadline: float | None
+) -> tuple[list[int], int] | str:
+    """(indices of the largest inductive subset of `cands`, rounds), or why the
+    solver gave up."""
+    u = _Unroller(system)
+    v, w = u.tv, u.tw
+    now = [c.formula(v) for c in cands]
+    alive = list(range(len(cands)))
+    rounds = 0
+    # initiation: drop what the initial states falsify
+    s = _solver(_remaining(deadline))
+    s.add(system.init(v))
+    while alive:
+        s.push()
+        s.add(z3.Not(z3.And(*[now[k] for k in alive])))
+        s.set("timeout", _ms(deadline))
+        r = s.check()
+        if r == z3.unknown:
+            return f"solver gave up on the initial states: {s.reason_unknown()}"
+        if r == z3.unsat:
+            s.pop()
+            break
+        model = s.model()
+        alive = [k for k in alive if z3.is_true(model.eval(now[k], model_completion=True))]
+        s.pop()
+        rounds += 1
+    # consecution: drop what one step from the survivors falsifies
+    nxt = [c.formula(w) for c in cands]
+    sel = [z3.Bool(f"houdini!{k}") for k in range(len(cands))]
+    s = _solver(_remaining(deadline))
+    s.add(u.template)
+    if use_domain:
+        s.add(system.domain(v))
+    for k in alive:
+        s.add(z3.Implies(sel[k], now[k]))
+    while alive:
+        s.push()
+        s.add(z3.Or(*[z3.Not(nxt[k]) for k in alive]))
+        s.set("timeout", _ms(deadline))
+        r = s.check(*[sel[k] for k in alive])
+        if r == z3.unknown:
+            return (
+                f"solver gave up after {rounds} rounds, {len(alive)} of {len(cands)} "
+                f"candidates left: {s.reason_unknown()}"
+            )
+        if r == z3.unsat:
+            s.pop()
+            break
+        model = s.model()
+        alive = [k for k in alive if z3.is_true(model.eval(nxt[k], model_completion=True))]
+        s.pop()
+        rounds += 1
+    return alive, rounds
+
+
+def _ms(deadline: float | None) -> int:
+    """A solver timeout in milliseconds (the z3 maximum when there is no deadline)."""
+    left = _remaining(deadline)
+    return 4294967295 if left is None else max(1, int(left * 1000))
+
+
+ENGINES = ("bmc", "kind", "pdr", "houdini")
 
 
 def run(
@@ -449,6 +611,8 @@ def run(
         return kinduction(system, prop, depth, escape=escape, timeout=timeout)
     if engine == "pdr":
         return pdr(system, prop, escape=escape, timeout=timeout, cex_depth=depth)
+    if engine == "houdini":
+        return houdini(system, prop, escape=escape, timeout=timeout)
     raise ValueError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
 
 

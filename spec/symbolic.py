@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import z3
 
@@ -58,6 +59,9 @@ from .model import (
     bits,
 )
 from .state import CACHE_FALSE, CACHE_TRUE, GlobalState, Stuck
+
+if TYPE_CHECKING:
+    from .lemmas import Candidate
 
 Vars = Mapping[str, z3.ExprRef]
 Tri3 = tuple[z3.BoolRef, z3.BoolRef]
@@ -1125,6 +1129,12 @@ class SymbolicConcerto:
         """The value of a state formula on a concrete valuation."""
         sub = [(self.v[k], self._const(k, x)) for k, x in val.items() if k in self.v]
         return bool(z3.is_true(z3.simplify(z3.substitute(f(self.v), *sub))))
+
+    def lemmas(self, deadline: float | None = None) -> list[Candidate]:
+        """Candidate lemmas for Houdini, mined from the plan (`spec.lemmas`)."""
+        from .lemmas import candidates
+
+        return candidates(self, deadline)
 
     def describe_action(self, idx: int) -> str:
         a = self.actions[idx]
