@@ -108,8 +108,14 @@ class InListAtom:
         return f"{self.prefix}#{self.code}"
 
     def build(self, v: Vars) -> z3.BoolRef:
-        ln = v[self.prefix + "len"]
-        return _or([z3.And(ln > j, v[f"{self.prefix}{j}"] == self.code) for j in range(self.cap)])
+        names = [self.prefix + "len"] + [f"{self.prefix}{j}" for j in range(self.cap)]
+        key = (self, tuple(v[n].get_id() for n in names))
+        got = _BUILT.get(key)
+        if got is None:
+            ln = v[names[0]]
+            got = _or([z3.And(ln > j, v[names[j + 1]] == self.code) for j in range(self.cap)])
+            _BUILT[key] = got
+        return got
 
     def eval(self, cols: Columns) -> Mask:
         ln = cols[self.prefix + "len"]
@@ -117,6 +123,10 @@ class InListAtom:
         for j in range(self.cap):
             out |= (ln > j) & (cols[f"{self.prefix}{j}"] == self.code)
         return out
+
+
+_BUILT: dict[tuple[InListAtom, tuple[int, ...]], z3.BoolRef] = {}
+"""InListAtom formulas by the terms they were built on (many clauses share an atom)."""
 
 
 def _or(xs: Sequence[z3.BoolRef]) -> z3.BoolRef:

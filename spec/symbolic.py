@@ -1130,6 +1130,10 @@ class SymbolicConcerto:
         sub = [(self.v[k], self._const(k, x)) for k, x in val.items() if k in self.v]
         return bool(z3.is_true(z3.simplify(z3.substitute(f(self.v), *sub))))
 
+    def commands(self) -> list[tuple[z3.BoolRef, tuple[tuple[str, z3.ExprRef], ...]]]:
+        """The actions as guarded commands over `self.v` (`checker.smt.HasCommands`)."""
+        return [(a.guard, a.updates) for a in self.actions]
+
     def lemmas(self, deadline: float | None = None) -> list[Candidate]:
         """Candidate lemmas for Houdini, mined from the plan (`spec.lemmas`)."""
         from .lemmas import candidates
