@@ -2,12 +2,14 @@
 
     python benchmarks/bench_smt.py                      # small budget, minutes
     python benchmarks/bench_smt.py --budget 600 --max-size 20 --families cps-update
+    python benchmarks/bench_smt.py --families cps-update --engines houdini --sizes 1 2 5 10 20
 
 For each family (CPS update, OpenStack update), property (deadlock-free,
-port-consistency) and engine (explicit, bmc, kind, pdr), sizes 1, 2, ... are
-tried in turn, each through the `cdcheck check` command in its own process
-with a wall-clock budget, until one is not decided (unknown, out of budget,
-or an error); the table gives the largest size decided, its verdict and time.
+port-consistency) and engine (explicit, bmc, kind, pdr, houdini), sizes 1, 2,
+... (or the `--sizes` given) are tried in turn, each through the `cdcheck
+check` command in its own process with a wall-clock budget, until one is not
+decided (unknown, out of budget, or an error); the table gives the largest
+size decided, its verdict and time.
 BMC only ever decides a violation (it never proves), so on these correct
 plans its column reads "-" unless a bug is found: that is the expected figure.
 """
@@ -63,9 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--families", nargs="+", default=["cps-update", "openstack-update"])
     ap.add_argument("--properties", nargs="+", default=["deadlock-free", "port-consistency"])
-    ap.add_argument("--engines", nargs="+", default=["explicit", "bmc", "kind", "pdr"])
+    ap.add_argument("--engines", nargs="+", default=["explicit", "bmc", "kind", "pdr", "houdini"])
     ap.add_argument("--budget", type=float, default=20.0, help="seconds per run (default 20)")
     ap.add_argument("--max-size", type=int, default=3, help="largest size tried (default 3)")
+    ap.add_argument("--sizes", type=int, nargs="+", help="sizes tried (default 1..max-size)")
     ap.add_argument("--depth", type=int, default=30, help="bmc bound / largest k (default 30)")
     args = ap.parse_args(argv)
     rows = []
@@ -74,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         for prop in args.properties:
             for engine in args.engines:
                 best, verdict, secs, why = 0, "-", 0.0, ""
-                for n in range(1, args.max_size + 1):
+                for n in args.sizes or range(1, args.max_size + 1):
                     v, s = decide(family, n, prop, engine, args.budget, args.depth)
                     if v not in ("holds", "violated"):
                         why = f"n={n}: {v} after {s:.1f} s"

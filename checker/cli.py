@@ -407,7 +407,7 @@ def _symbolic_check(system: Any, goal: _Goal, args: argparse.Namespace) -> tuple
     for scale in (1, 2, 4):
         for engine in engines:
             try:  # Spacer generalizes over integers, the others bit-blast
-                sym = SymbolicConcerto(system.model, scale, bitvec=engine != "pdr")
+                sym = SymbolicConcerto(system.model, scale, bitvec=engine not in ("pdr", "houdini"))
             except SymbolicUnsupported as exc:
                 return PropertyResult(goal.prop.name, Verdict.UNKNOWN, reason=str(exc)), None
             prop = smt.state_formula(formula, partial(_symbolic_atom, sym, names))
@@ -1162,10 +1162,11 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
     )
     check.add_argument(
         "--engine",
-        choices=["explicit", "bmc", "kind", "pdr", "auto"],
+        choices=["explicit", "bmc", "kind", "pdr", "houdini", "auto"],
         default="explicit",
         help="invariants by explicit search (default), Z3 bounded model checking, "
-        "k-induction, PDR, or auto (explicit, then k-induction and PDR if a limit stops it)",
+        "k-induction, PDR, Houdini over mined lemmas, or auto (explicit, then k-induction "
+        "and PDR if a limit stops it)",
     )
     check.add_argument(
         "--depth", type=int, default=30, metavar="K", help="bmc bound / largest k (default 30)"

@@ -21,7 +21,7 @@ def _check(tmp_path: Path, text: str, *flags: str) -> int:
     return main(["check", str(path), "--quiet", "--property", "deadlock-free", *flags])
 
 
-@pytest.mark.parametrize("engine", ["kind", "pdr"])
+@pytest.mark.parametrize("engine", ["kind", "pdr", "houdini"])
 def test_proof_prints_its_certificate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], engine: str
 ) -> None:
@@ -29,7 +29,21 @@ def test_proof_prints_its_certificate(
     out = capsys.readouterr().out
     assert code == 0, out
     assert f"proved by {engine}; certificate:" in out
-    assert ("k = " in out) if engine == "kind" else ("n0.pc" in out)
+    expected = {"kind": "k = ", "pdr": "n0.pc", "houdini": "candidate lemmas are inductive"}
+    assert expected[engine] in out
+
+
+@pytest.mark.slow
+def test_houdini_proves_the_cps_example_deadlock_free(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = Path(__file__).parents[2] / "models" / "cps" / "update.cd"
+    flags = ["--property", "deadlock-free", "--engine", "houdini", "--explain", "--timeout", "600"]
+    code = main(["check", str(path), "--quiet", *flags])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "proved by houdini; certificate:" in out
+    assert "each message at most once" in out  # the counting lemmas of the lists
 
 
 @pytest.mark.parametrize("engine", ["bmc", "kind", "pdr"])

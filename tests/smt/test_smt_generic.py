@@ -153,3 +153,35 @@ def test_bmc_finds_a_bad_state_without_successor_below_the_bound() -> None:
     r = smt.bmc(Counter(3), lambda v: v["x"] != 3, 8)
     assert r.verdict is Verdict.VIOLATED
     assert [s["x"] for s in r.trace] == [0, 1, 2, 3]
+
+
+def test_houdini_keeps_the_inductive_lemmas_and_proves() -> None:
+    # "p0 critical => p1 not critical" alone is the property; with the wrong
+    # guess "p0 never waits" Houdini must drop the guess and still prove it
+    lemmas = [
+        smt.Lemma("p0 never waits", lambda v: v["p0"] != 1),
+        smt.Lemma("p0 in range", lambda v: z3.And(v["p0"] >= 0, v["p0"] <= 2)),
+    ]
+    r = smt.houdini(Mutex(), exclusive, lemmas, timeout=30)
+    assert r.verdict is Verdict.HOLDS, r.reason
+    assert "p0 in range" in r.certificate and "p0 never waits" not in r.certificate
+
+
+def test_houdini_needs_the_right_lemmas() -> None:
+    # x <= 3 on the wrapping counter needs no lemma; x != 2 is false: never proved
+    assert smt.houdini(Counter(3, wrap=True), lambda v: v["x"] <= 3, []).verdict is Verdict.HOLDS
+    wrong = [smt.Lemma("x is never 2", lambda v: v["x"] != 2)]
+    r = smt.houdini(Counter(3, wrap=True), lambda v: v["x"] != 2, wrong)
+    assert r.verdict is Verdict.UNKNOWN
+    assert "not implied" in r.reason
+
+
+def test_houdini_takes_the_systems_own_lemmas() -> None:
+    @dataclass(frozen=True)
+    class WithLemmas(Counter):
+        def lemmas(self, deadline: float | None = None) -> list[smt.Lemma]:
+            return [smt.Lemma("x in range", lambda v: z3.And(v["x"] >= 0, v["x"] <= self.limit))]
+
+    r = smt.run("houdini", WithLemmas(3, wrap=True), lambda v: v["x"] != 7, timeout=30)
+    assert r.verdict is Verdict.HOLDS
+    assert "x in range" in r.certificate

@@ -73,7 +73,7 @@ def check_agreement(plan: A.Plan, data: Any, engines: tuple[str, ...], timeout: 
             continue
         expected = search.results[0].verdict
         depth = len(search.results[0].trace or ()) if expected is Verdict.VIOLATED else 6
-        sym = SymbolicConcerto(model)
+        sym = SymbolicConcerto(model, bitvec=engines != ("houdini",))
         prop = smt.state_formula(f, lambda at, sym=sym: sym.atom(str(at), names))
         for engine in engines:
             r = smt.run(engine, sym, prop, depth=depth, escape=sym.overflow, timeout=timeout)
@@ -93,8 +93,21 @@ def test_symbolic_verdicts_agree(plan: A.Plan, data: Any) -> None:
     check_agreement(plan, data, ("bmc", "kind", "pdr"), timeout=2.0)
 
 
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans(), st.data())
+def test_houdini_verdicts_agree(plan: A.Plan, data: Any) -> None:
+    check_agreement(plan, data, ("houdini",), timeout=5.0)
+
+
 @pytest.mark.slow
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans(), st.data())
 def test_symbolic_verdicts_agree_many(plan: A.Plan, data: Any) -> None:
     check_agreement(plan, data, ("bmc", "kind", "pdr"), timeout=3.0)
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(plans(max_nodes=4), st.data())
+def test_houdini_verdicts_agree_many(plan: A.Plan, data: Any) -> None:
+    check_agreement(plan, data, ("houdini",), timeout=10.0)
