@@ -152,6 +152,8 @@ class Reduced(Generic[S, A, G]):
         cycle_proviso: bool = True,
     ) -> None:
         self.system = system
+        self.state_width = getattr(system, "state_width", None)
+        """Same states as the system's: the same packing applies."""
         self.visible = frozenset(visible)
         self.cycle_proviso = cycle_proviso
         self.stats = PorStats()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Generic, Protocol, TypeVar
 
-from .store import NO_PARENT, StateStore
+from .store import NO_PARENT, StateStore, packed_width
 
 S = TypeVar("S", bound=Hashable)
 A = TypeVar("A")
@@ -279,6 +279,7 @@ def check_safety(
         limits,
         progress,
         progress_every,
+        StateStore(packed_width(system)),
     )
     stopped_by = run.explore()
     if stopped_by is None and run.truncated:

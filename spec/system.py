@@ -54,6 +54,9 @@ class ConcertoSystem:
     def __init__(self, model: Model) -> None:
         self.model = model
         k = len(model.nodes)
+        self.state_width = k
+        """A global state is a tuple of k interned ids (< 2**32): the
+        checker's state store may keep it packed."""
         self._ids: list[dict[NodeState, int]] = [{} for _ in range(k)]
         self._states: list[list[NodeState]] = [[] for _ in range(k)]
         self._local: list[list[list[tuple[Step, int]] | None]] = [[] for _ in range(k)]

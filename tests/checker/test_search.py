@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import networkx as nx
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -128,3 +131,45 @@ def test_count_states_explores_everything() -> None:
 
     stats = count_states(Counter(25))
     assert stats.states == 25 and stats.complete
+
+
+@dataclass(frozen=True)
+class _PackedGraph:
+    """A graph whose states are pairs of ints, declared packable."""
+
+    edges: dict[int, list[tuple[str, int]]]
+    state_width: int = 2
+
+    def initial_states(self) -> Iterable[tuple[int, int]]:
+        return [(0, 7)]
+
+    def successors(self, s: tuple[int, int]) -> Iterable[tuple[str, tuple[int, int]]]:
+        return [(label, (t, 7 + t)) for label, t in self.edges.get(s[0], [])]
+
+
+@settings(max_examples=100, deadline=None)
+@given(graphs, st.frozensets(st.integers(0, 15), max_size=4))
+def test_packed_states_give_the_same_search(
+    edges: dict[int, list[tuple[str, int]]], bad: frozenset[int]
+) -> None:
+    """A system that declares `state_width` is stored packed; the search, its
+    figures and its counterexample (states as tuples again) are unchanged."""
+    plain = check_safety(Graph(edges), [Invariant("avoid", lambda s: s not in bad)])
+    packed = check_safety(_PackedGraph(edges), [Invariant("avoid", lambda s: s[0] not in bad)])
+    assert packed.stats.states == plain.stats.states
+    (p,), (q,) = plain.results, packed.results
+    assert p.verdict == q.verdict
+    if q.trace is not None and p.trace is not None:
+        assert [s[0] for s in q.trace.states] == list(p.trace.states)
+        assert all(type(s) is tuple and s[1] == 7 + s[0] for s in q.trace.states)
+
+
+def test_store_packs_and_unpacks() -> None:
+    from cdcheck.checker.store import NO_PARENT, StateStore
+
+    store: StateStore[tuple[int, ...]] = StateStore(3)
+    assert store.add((1, 2, 3), NO_PARENT, 0) == (0, True)
+    assert store.add((1, 2, 3), 0, 1) == (-1, False)
+    assert store.add((4_000_000_000, 0, 5), 0, 1) == (1, True)
+    assert (4_000_000_000, 0, 5) in store and (1, 2, 4) not in store
+    assert store.state(1) == (4_000_000_000, 0, 5) and store.path_to(1) == [0, 1]
