@@ -23,10 +23,12 @@ The stutter step belongs to no process and is ignored by fairness.
 
 from __future__ import annotations
 
+import struct
 import time
+from array import array
 from collections import deque
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from .buchi import Buchi, matches
@@ -41,6 +43,7 @@ from .search import (
     Verdict,
     memory_mb,
 )
+from .store import packed_width
 
 S = TypeVar("S", bound=Hashable)
 A = TypeVar("A")
@@ -56,26 +59,71 @@ class _Stutter:
 STUTTER: Any = _Stutter()
 
 FairnessKey = Callable[[Any], Hashable | None]
+
+
+def _same(x: Any) -> Any:
+    return x
+
+
 """Maps a step to the fairness class it belongs to (a node, a rule instance), or None."""
 
 
-@dataclass
 class _Product(Generic[S, A]):
-    system: Explorable[S, A]
-    automaton: Buchi
-    valuation: Callable[[Atom, S], bool]
-    fairness: FairnessKey | None
-    nodes: list[tuple[S, int]] = field(default_factory=list)
-    ids: dict[tuple[S, int], int] = field(default_factory=dict)
-    _succ_cache: dict[S, list[tuple[Any, S]]] = field(default_factory=dict)
+    """The product graph, numbered in discovery order. Memory is what bounds a
+    complete check, so a product state is kept as one key: when the system
+    declares `state_width` (its states are tuples of that many ints below
+    2**32, see checker/store.py), the state and the automaton state packed
+    into one bytes object; else the pair itself."""
+
+    def __init__(
+        self,
+        system: Explorable[S, A],
+        automaton: Buchi,
+        valuation: Callable[[Atom, S], bool],
+        fairness: FairnessKey | None,
+    ) -> None:
+        self.system = system
+        self.automaton = automaton
+        self.valuation = valuation
+        self.fairness = fairness
+        self.keys: list[Hashable] = []
+        self.ids: dict[Hashable, int] = {}
+        self._succ_cache: dict[S, list[tuple[Any, S]]] = {}
+        self._pack: Callable[[tuple[S, int]], Hashable]
+        self._unpack: Callable[[Hashable], tuple[S, int]]
+        width = packed_width(system)
+        if width is None:
+            self._pack = self._unpack = _same
+        else:
+            codec = struct.Struct(f"<{width + 1}I")
+            pack, unpack = codec.pack, codec.unpack
+
+            def packed(node: tuple[S, int]) -> Hashable:
+                return pack(*node[0], node[1])  # type: ignore[misc]  # S is a tuple here
+
+            def unpacked(key: Hashable) -> tuple[S, int]:
+                values = unpack(key)  # type: ignore[arg-type]
+                return values[:-1], values[-1]  # type: ignore[return-value]
+
+            self._pack, self._unpack = packed, unpacked
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def node(self, number: int) -> tuple[S, int]:
+        return self._unpack(self.keys[number])
+
+    def lookup(self, node: tuple[S, int]) -> int | None:
+        return self.ids.get(self._pack(node))
 
     def node_id(self, node: tuple[S, int]) -> tuple[int, bool]:
-        found = self.ids.get(node)
+        key = self._pack(node)
+        found = self.ids.get(key)
         if found is not None:
             return found, False
-        number = len(self.nodes)
-        self.ids[node] = number
-        self.nodes.append(node)
+        number = len(self.keys)
+        self.ids[key] = number
+        self.keys.append(key)
         return number, True
 
     def system_successors(self, s: S) -> list[tuple[Any, S]]:
@@ -140,11 +188,12 @@ def check_ltl(
     product: _Product[S, A] = _Product(system, automaton, valuation, fairness)
     started = time.perf_counter()
     transitions = 0
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    on_stack: set[int] = set()
+    # Tarjan's index of a node is its number (nodes are numbered when first
+    # seen, and every new node is visited at once); `low` and the on-stack
+    # flags are arrays over the numbers
+    low = array("q")
+    on_stack = bytearray()
     stack: list[int] = []
-    counter = 0
     found: _Component | None = None
     stopped: str | None = None
     expanded = 0
@@ -152,7 +201,7 @@ def check_ltl(
 
     def stats(complete: bool) -> Stats:
         return Stats(
-            states=len(product.nodes),
+            states=len(product),
             transitions=transitions,
             depth=0,
             frontier=len(stack),
@@ -162,7 +211,7 @@ def check_ltl(
         )
 
     def limit_reached() -> str | None:
-        if limits.max_states is not None and len(product.nodes) >= limits.max_states:
+        if limits.max_states is not None and len(product) >= limits.max_states:
             return f"the state limit ({limits.max_states:,} product states) was reached"
         if limits.timeout is not None and time.perf_counter() - started > limits.timeout:
             return f"the time limit ({limits.timeout:g} s) was reached"
@@ -176,27 +225,25 @@ def check_ltl(
             continue
         # iterative Tarjan: frames of (node, its successor iterator)
         frames: list[tuple[int, Iterator[tuple[Any, tuple[S, int], frozenset[int]]]]] = []
-        index[root] = low[root] = counter
-        counter += 1
+        low.append(root)
+        on_stack.append(1)
         stack.append(root)
-        on_stack.add(root)
-        frames.append((root, product.successors(product.nodes[root])))
+        frames.append((root, product.successors(init)))
         while frames and found is None and stopped is None:
             v, it = frames[-1]
             advanced = False
             for _step, nxt, _marks in it:
                 transitions += 1
-                w, _ = product.node_id(nxt)
-                if w not in index:
-                    index[w] = low[w] = counter
-                    counter += 1
+                w, new = product.node_id(nxt)
+                if new:
+                    low.append(w)
+                    on_stack.append(1)
                     stack.append(w)
-                    on_stack.add(w)
                     frames.append((w, product.successors(nxt)))
                     advanced = True
                     break
-                if w in on_stack:
-                    low[v] = min(low[v], index[w])
+                if on_stack[w] and w < low[v]:
+                    low[v] = w
             if advanced:
                 expanded += 1
                 if expanded % 256 == 0:
@@ -209,12 +256,13 @@ def check_ltl(
             frames.pop()
             if frames:
                 parent = frames[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == index[v]:
+                if low[v] < low[parent]:
+                    low[parent] = low[v]
+            if low[v] == v:
                 members: list[int] = []
                 while True:
                     w = stack.pop()
-                    on_stack.discard(w)
+                    on_stack[w] = 0
                     members.append(w)
                     if w == v:
                         break
@@ -236,7 +284,7 @@ def check_ltl(
                 name,
                 Verdict.UNKNOWN,
                 None,
-                f"no violation in the {len(product.nodes):,} product states explored; {stopped}",
+                f"no violation in the {len(product):,} product states explored; {stopped}",
             ),
             stats(False),
         )
@@ -247,8 +295,8 @@ def _internal_edges(
     product: _Product[S, A], members: frozenset[int]
 ) -> Iterator[tuple[int, Any, int, frozenset[int]]]:
     for v in members:
-        for step, nxt, marks in product.successors(product.nodes[v]):
-            w = product.ids.get(nxt)
+        for step, nxt, marks in product.successors(product.node(v)):
+            w = product.lookup(nxt)
             if w is not None and w in members:
                 yield v, step, w, marks
 
@@ -269,7 +317,7 @@ def _accepting(product: _Product[S, A], members: frozenset[int]) -> _Component |
         return None
     required_keys: frozenset[Hashable] = frozenset()
     if product.fairness is not None:
-        states = {product.nodes[v][0] for v in members}
+        states = {product.node(v)[0] for v in members}
         always = frozenset.intersection(*(product.enabled_keys(s) for s in states))
         if not always <= taken:
             return None
@@ -312,7 +360,7 @@ def _lasso(product: _Product[S, A], comp: _Component) -> Trace[S, A]:
         cycle_steps.append(step)
         cycle_nodes.append(w)
     nodes = prefix_nodes + cycle_nodes[1:]
-    states = tuple(product.nodes[n][0] for n in nodes)
+    states = tuple(product.node(n)[0] for n in nodes)
     return Trace(states, tuple(prefix_steps + cycle_steps), loop_start=len(prefix_steps))
 
 
@@ -339,8 +387,8 @@ def _shortest_prefix(
             nodes.reverse()
             steps.reverse()
             return nodes, steps
-        for step, nxt, _m in product.successors(product.nodes[v]):
-            w = product.ids.get(nxt)
+        for step, nxt, _m in product.successors(product.node(v)):
+            w = product.lookup(nxt)
             if w is not None and w not in parent:
                 parent[w] = (v, step)
                 queue.append(w)
