@@ -624,16 +624,41 @@ def _houdini_commands(
         s.add(z3.Implies(sel[k], now[k]))
     names = [_names_in(f) for f in now]
     live = set(alive)
+    subs = [_Substitution([(v[n], e) for n, e in updates]) for _, updates in commands]
+    writes = [frozenset(n for n, _ in updates) for _, updates in commands]
+    posts: dict[tuple[int, int], Any] = {}
+
+    def post_of(c: int, k: int) -> Any:
+        got = posts.get((c, k))
+        if got is None:
+            got = posts[(c, k)] = subs[c](now[k])
+        return got
+
+    def also_refuted(model: Any) -> set[int]:
+        """What the other commands enabled in the model's pre-state refute:
+        that state satisfies every survivor, so each is a genuine
+        counterexample to induction (more drops per solver call)."""
+        out: set[int] = set()
+        for c, (guard, _) in enumerate(commands):
+            if not z3.is_true(model.eval(guard, model_completion=True)):
+                continue
+            for k in live:
+                if (
+                    k not in out
+                    and names[k] & writes[c]
+                    and not z3.is_true(model.eval(post_of(c, k), model_completion=True))
+                ):
+                    out.add(k)
+        return out
+
     changed = True
     while changed:
         changed = False
-        for guard, updates in commands:
-            written = {n for n, _ in updates}
-            touched = [k for k in sorted(live) if names[k] & written]
+        for c, (guard, _) in enumerate(commands):
+            touched = [k for k in sorted(live) if names[k] & writes[c]]
             if not touched:
                 continue
-            sub = _Substitution([(v[n], e) for n, e in updates])
-            post = {k: sub(now[k]) for k in touched}
+            post = {k: post_of(c, k) for k in touched}
             while touched:
                 s.push()
                 s.add(guard, z3.Or(*[z3.Not(post[k]) for k in touched]))
@@ -651,6 +676,7 @@ def _houdini_commands(
                 gone = {
                     k for k in touched if not z3.is_true(model.eval(post[k], model_completion=True))
                 }
+                gone |= also_refuted(model)
                 s.pop()
                 live -= gone
                 touched = [k for k in touched if k not in gone]

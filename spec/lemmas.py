@@ -403,7 +403,7 @@ def list_lemmas(sym: SymbolicConcerto) -> list[ListLemma]:
 def sample(
     sym: SymbolicConcerto,
     max_states: int = 20_000,
-    runs: int = 40,
+    runs: int = 300,
     seed: int = 0,
     deadline: float | None = None,
 ) -> dict[str, Column]:

@@ -93,10 +93,10 @@ def test_symbolic_verdicts_agree(plan: A.Plan, data: Any) -> None:
     check_agreement(plan, data, ("bmc", "kind", "pdr"), timeout=2.0)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans(), st.data())
 def test_houdini_verdicts_agree(plan: A.Plan, data: Any) -> None:
-    check_agreement(plan, data, ("houdini",), timeout=5.0)
+    check_agreement(plan, data, ("houdini",), timeout=4.0)
 
 
 @pytest.mark.slow
