@@ -32,8 +32,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-import numpy as np
-import numpy.typing as npt
 import z3
 
 from .model import ACTIVE, COMPLETED, CON, CONNECTED, DCON, ONDISC, REFUSING, Model
@@ -42,9 +40,40 @@ if TYPE_CHECKING:
     from .symbolic import SymbolicConcerto
 
 Vars = Mapping[str, z3.ExprRef]
-Column = npt.NDArray[np.int64]
-Mask = npt.NDArray[np.bool_]
-Columns = Mapping[str, Column]
+Mask = int
+"""A set of sampled states, as a bit set (bit i: the i-th sampled state)."""
+
+
+class Columns:
+    """Sampled states, one column of values per state variable, with the
+    sets of states where a variable has a value (built on first use). Atoms
+    evaluate to bit sets over the samples, so that mining thousands of
+    candidates is a few integer operations each."""
+
+    def __init__(self, columns: Mapping[str, Sequence[int]]) -> None:
+        self.columns = dict(columns)
+        self.count = len(next(iter(self.columns.values()))) if self.columns else 0
+        self.full: Mask = (1 << self.count) - 1
+        self._by_value: dict[str, dict[int, Mask]] = {}
+
+    def _index(self, var: str) -> dict[int, Mask]:
+        found = self._by_value.get(var)
+        if found is None:
+            found = {}
+            for i, x in enumerate(self.columns[var]):
+                found[x] = found.get(x, 0) | 1 << i
+            self._by_value[var] = found
+        return found
+
+    def eq(self, var: str, value: int) -> Mask:
+        return self._index(var).get(value, 0)
+
+    def ge(self, var: str, value: int) -> Mask:
+        out = 0
+        for x, mask in self._index(var).items():
+            if x >= value:
+                out |= mask
+        return out
 
 
 class Atom(Protocol):
@@ -72,8 +101,7 @@ class BoolAtom:
         return v[self.var] == True  # noqa: E712  (a BoolRef either way)
 
     def eval(self, cols: Columns) -> Mask:
-        out: Mask = cols[self.var] != 0
-        return out
+        return cols.full ^ cols.eq(self.var, 0)
 
 
 @dataclass(frozen=True)
@@ -90,8 +118,7 @@ class CmpAtom:
         return x >= self.k if self.ge else x == self.k
 
     def eval(self, cols: Columns) -> Mask:
-        c = cols[self.var]
-        return c >= self.k if self.ge else c == self.k
+        return cols.ge(self.var, self.k) if self.ge else cols.eq(self.var, self.k)
 
 
 @dataclass(frozen=True)
@@ -118,10 +145,10 @@ class InListAtom:
         return got
 
     def eval(self, cols: Columns) -> Mask:
-        ln = cols[self.prefix + "len"]
-        out = np.zeros(len(ln), dtype=np.bool_)
+        ln = self.prefix + "len"
+        out = 0
         for j in range(self.cap):
-            out |= (ln > j) & (cols[f"{self.prefix}{j}"] == self.code)
+            out |= cols.ge(ln, j + 1) & cols.eq(f"{self.prefix}{j}", self.code)
         return out
 
 
@@ -180,22 +207,25 @@ class ListLemma:
         return z3.And(*parts)
 
     def eval(self, cols: Columns) -> Mask:
-        ln = cols[self.prefix + "len"]
-        ok = np.ones(len(ln), dtype=np.bool_)
-        total = np.zeros(len(ln), dtype=np.int64)
+        """No code twice and every occupied position holding a code; then the
+        codes present are exactly as many as the occupied positions, so the
+        length equation holds too."""
+        ln = self.prefix + "len"
+        occupied = [cols.ge(ln, j + 1) for j in range(self.cap)]
+        twice = 0
         for code in self.codes:
-            count = np.zeros(len(ln), dtype=np.int64)
+            seen = 0
             for j in range(self.cap):
-                count += (ln > j) & (cols[f"{self.prefix}{j}"] == code)
-            ok &= count <= 1
-            total += count > 0
+                at = occupied[j] & cols.eq(f"{self.prefix}{j}", code)
+                twice |= seen & at
+                seen |= at
+        bad = twice
         for j in range(self.cap):
-            valid = np.zeros(len(ln), dtype=np.bool_)
+            valid = 0
             for code in self.codes:
-                valid |= cols[f"{self.prefix}{j}"] == code
-            ok &= (ln <= j) | valid
-        out: Mask = ok & (ln == total)
-        return out
+                valid |= cols.eq(f"{self.prefix}{j}", code)
+            bad |= occupied[j] & ~valid
+        return cols.full & ~bad
 
 
 @dataclass(frozen=True)
@@ -406,7 +436,7 @@ def sample(
     runs: int = 300,
     seed: int = 0,
     deadline: float | None = None,
-) -> dict[str, Column]:
+) -> Columns:
     """Reachable states as columns (one per state variable): the breadth-first
     prefix of at most `max_states` states, plus `runs` random runs when the
     prefix is not the whole state space."""
@@ -439,23 +469,18 @@ def sample(
                     states.append(s)
     names = [n for n, _ in sym.state_vars()]
     rows = [sym.project(sysm.nodes(s)) for s in states]
-    return {k: np.array([int(r[k]) for r in rows], dtype=np.int64) for k in names}
+    return Columns({k: [int(r[k]) for r in rows] for k in names})
 
 
 # ---------------------------------------------------------------------- mining
-
-
-def _bits(mask: Mask) -> int:
-    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
 
 def mine(sym: SymbolicConcerto, cols: Columns) -> list[Candidate]:
     """The candidates that hold on every sampled state: unit and two-atom
     clauses over atoms sharing an instance, and the list lemmas."""
     found = atoms(sym)
-    count = len(next(iter(cols.values())))
-    full = (1 << count) - 1
-    bits = [_bits(a.eval(cols)) for a, _ in found]
+    full = cols.full
+    bits = [a.eval(cols) for a, _ in found]
     out: list[Candidate] = []
     constant = set()
     for idx, (a, _) in enumerate(found):
@@ -485,10 +510,13 @@ def mine(sym: SymbolicConcerto, cols: Columns) -> list[Candidate]:
                     if lx | ly == full:
                         out.append(_cand(Clause(((ax, px), (ay, py)))))
     for clause in marking_clauses(sym) + flight_clauses(sym):
-        if bool(np.all(np.logical_or.reduce([a.eval(cols) == pos for a, pos in clause.lits]))):
+        holds = 0
+        for a, pos in clause.lits:
+            holds |= a.eval(cols) if pos else full ^ a.eval(cols)
+        if holds == full:
             out.append(_cand(clause))
     for lem in list_lemmas(sym):
-        if bool(np.all(lem.eval(cols))):
+        if lem.eval(cols) == full:
             out.append(Candidate(lem.name, lem.formula))
     return out
 
