@@ -1138,9 +1138,10 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
     check.add_argument("--junit", metavar="FILE", help="write JUnit XML results")
     check.add_argument(
         "--por",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=False,
         help="partial-order reduction (stubborn sets) for deadlocks, invariants and "
-        "LTL without X checked without fairness",
+        "LTL without X checked without fairness (off by default: --no-por is the default)",
     )
     check.add_argument(
         "--compare-por",

@@ -197,3 +197,10 @@ def test_por_covers_x_free_ltl_and_says_when_it_is_not_used(
     assert "partial-order reduction not used for `ltl-1`: it uses X (next)" in out
     code, out, _ = run([CPS, "--quiet", "--por", "--fair", "nodes", "--ltl", "F done"], capsys)
     assert "it is checked under fairness" in out
+
+
+def test_no_por_is_accepted_and_searches_everything(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run([CPS, "--quiet", "--no-por", "--property", "deadlock-free"], capsys)
+    assert code == 0 and "11,145" in out
+    code, out, _ = run([CPS, "--quiet", "--por", "--property", "deadlock-free"], capsys)
+    assert code == 0 and "11,145" not in out
