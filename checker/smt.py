@@ -90,6 +90,13 @@ class SmtResult:
     seconds: float = 0.0
 
 
+def _unknown(engine: str, reason: str, start: float, depth: int = 0) -> SmtResult:
+    """An UNKNOWN verdict, timed from `start` (time.monotonic())."""
+    return SmtResult(
+        engine, Verdict.UNKNOWN, reason=reason, depth=depth, seconds=time.monotonic() - start
+    )
+
+
 class _Unroller:
     """Copies of the variables per step, and the transition formula built once
     and substituted per step."""
@@ -251,20 +258,10 @@ def bmc(
                 "bmc", unroll, model, _first_bad(model, unroll, good, k), prop, escape, start
             )
         if r == z3.unknown:
-            return SmtResult(
-                "bmc",
-                Verdict.UNKNOWN,
-                reason=f"solver gave up within {k} steps: {s.reason_unknown()}",
-                depth=k,
-                seconds=time.monotonic() - start,
+            return _unknown(
+                "bmc", f"solver gave up within {k} steps: {s.reason_unknown()}", start, depth=k
             )
-    return SmtResult(
-        "bmc",
-        Verdict.UNKNOWN,
-        reason=f"no counterexample within {depth} steps",
-        depth=depth,
-        seconds=time.monotonic() - start,
-    )
+    return _unknown("bmc", f"no counterexample within {depth} steps", start, depth=depth)
 
 
 def check_domain(system: SymbolicSystem, timeout: float | None = None) -> str | None:
@@ -308,12 +305,8 @@ def kinduction(
                 "kind", base_u, model, _first_bad(model, base_u, good, k), prop, escape, start
             )
         if r == z3.unknown:
-            return SmtResult(
-                "kind",
-                Verdict.UNKNOWN,
-                reason=f"base case at k = {k}: {base.reason_unknown()}",
-                depth=k,
-                seconds=time.monotonic() - start,
+            return _unknown(
+                "kind", f"base case at k = {k}: {base.reason_unknown()}", start, depth=k
             )
         # step case: good s0..sk, distinct s0..s(k+1), bad s(k+1)
         step_u = _Unroller(system)
@@ -336,19 +329,14 @@ def kinduction(
                 seconds=time.monotonic() - start,
             )
         if r == z3.unknown:
-            return SmtResult(
-                "kind",
-                Verdict.UNKNOWN,
-                reason=f"step case at k = {k}: {step.reason_unknown()}",
-                depth=k,
-                seconds=time.monotonic() - start,
+            return _unknown(
+                "kind", f"step case at k = {k}: {step.reason_unknown()}", start, depth=k
             )
-    return SmtResult(
+    return _unknown(
         "kind",
-        Verdict.UNKNOWN,
-        reason=f"not {max_k + 1}-inductive and no counterexample within {max_k} steps",
+        f"not {max_k + 1}-inductive and no counterexample within {max_k} steps",
+        start,
         depth=max_k,
-        seconds=time.monotonic() - start,
     )
 
 
@@ -413,19 +401,9 @@ def pdr(
     try:
         r = fp.query(z3.And(inv_rel(*v), z3.Not(good(u.tv))))
     except z3.Z3Exception as exc:  # timeouts surface as "canceled"
-        return SmtResult(
-            "pdr",
-            Verdict.UNKNOWN,
-            reason=f"Spacer stopped: {exc}",
-            seconds=time.monotonic() - start,
-        )
+        return _unknown("pdr", f"Spacer stopped: {exc}", start)
     if r == z3.unknown:
-        return SmtResult(
-            "pdr",
-            Verdict.UNKNOWN,
-            reason=f"Spacer gave up: {fp.reason_unknown()}",
-            seconds=time.monotonic() - start,
-        )
+        return _unknown("pdr", f"Spacer gave up: {fp.reason_unknown()}", start)
     if r == z3.sat:
         found = bmc(system, prop, cex_depth, escape=escape, timeout=_remaining(deadline))
         return SmtResult(
@@ -445,12 +423,7 @@ def pdr(
 
     failed = check_invariant(system, inv, good, _remaining(deadline), problem is None)
     if failed is not None:
-        return SmtResult(
-            "pdr",
-            Verdict.UNKNOWN,
-            reason=f"Spacer's invariant did not re-check: {failed}",
-            seconds=time.monotonic() - start,
-        )
+        return _unknown("pdr", f"Spacer's invariant did not re-check: {failed}", start)
     return SmtResult(
         "pdr",
         Verdict.HOLDS,
@@ -481,9 +454,7 @@ def houdini(
     deadline = None if timeout is None else start + timeout
 
     def unknown(reason: str) -> SmtResult:
-        return SmtResult(
-            "houdini", Verdict.UNKNOWN, reason=reason, seconds=time.monotonic() - start
-        )
+        return _unknown("houdini", reason, start)
 
     if lemmas is None:
         propose = getattr(system, "lemmas", None)
