@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .families import OS_INFRA, OS_INFRA_TYPES
+
 Conn = tuple[str, str, str, str]
 
 
@@ -65,23 +67,12 @@ def cps_assembly(n: int, include: str = "types.cd") -> str:
     )
 
 
-INFRA = ("facts", "common", "haproxy", "memcached", "ovswitch", "rabbitmq")
-TYPES = {
-    "facts": "Facts",
-    "common": "Common",
-    "haproxy": "HAProxy",
-    "memcached": "MemCached",
-    "ovswitch": "OvSwitch",
-    "rabbitmq": "RabbitMQ",
-}
-
-
 def openstack_assembly(n: int, include: str = "types.cd") -> str:
     nodes: dict[str, list[tuple[str, str, str]]] = {}
     connections: list[Conn] = []
 
     def site(x: str) -> list[tuple[str, str, str]]:
-        insts = [(f"{s}_{x}", TYPES[s], "deployed") for s in INFRA]
+        insts = [(f"{s}_{x}", OS_INFRA_TYPES[s], "deployed") for s in OS_INFRA]
         for s in ("haproxy", "common", "rabbitmq", "memcached", "ovswitch"):
             connections.append((f"{s}_{x}", "facts_service", f"facts_{x}", "service"))
         return insts

@@ -648,8 +648,8 @@ def cps_deploy(n: int) -> Assembly:
 
 # ----------------------------------------------------------------------------- OpenStack
 
-_OS_INFRA = ("facts", "common", "haproxy", "memcached", "ovswitch", "rabbitmq")
-_OS_INFRA_TYPES = {
+OS_INFRA = ("facts", "common", "haproxy", "memcached", "ovswitch", "rabbitmq")
+OS_INFRA_TYPES = {
     "facts": "Facts",
     "common": "Common",
     "haproxy": "HAProxy",
@@ -667,9 +667,9 @@ def _openstack_base(n: int) -> tuple[dict[str, str], dict[str, list[str]], list[
     conns: list[Conn] = []
 
     def infra(x: str) -> list[str]:
-        ids = [f"{c}_{x}" for c in _OS_INFRA]
-        for c in _OS_INFRA:
-            types_of[f"{c}_{x}"] = _OS_INFRA_TYPES[c]
+        ids = [f"{c}_{x}" for c in OS_INFRA]
+        for c in OS_INFRA:
+            types_of[f"{c}_{x}"] = OS_INFRA_TYPES[c]
         return ids
 
     placement["master"] = [*infra("master"), "mariadb_master"]
@@ -751,7 +751,7 @@ def openstack_deploy(n: int) -> Assembly:
         programs[f"worker_{i}"] = [
             *[("add", x, types_of[x]) for x in local],
             *_touching(conns, local),
-            *[_push(f"{c}_{i}", "deploy") for c in _OS_INFRA],
+            *[_push(f"{c}_{i}", "deploy") for c in OS_INFRA],
             _wait(*previous),
             _push(w, "deploy"),
             _push(k, "deploy"),
