@@ -554,6 +554,22 @@ class SymbolicConcerto:
             a.rule, a.node, a.peer, a.args, a.guard, (*a.updates, *ups, ("ovf", overflow))
         )
 
+    def _ask(
+        self,
+        v: Vars,
+        n: int,
+        rule: str,
+        args: tuple[int, ...],
+        match: z3.BoolRef,
+        asks: list[tuple[z3.BoolRef, z3.ExprRef]],
+    ) -> Action:
+        """An AskQuestionFor... action: `asks` pairs a collect condition with its
+        question; enabled when `match` holds and some question is collected,
+        it appends the collected ones to outgoingQuestions (in order)."""
+        ups, ovf = self._append(v, n, "o", self.layout[n].out_cap, asks)
+        guard = z3.And(match, _or([c for c, _ in asks]))
+        return self._overflowing(Action(rule, n, -1, args, guard, ()), ups, ovf)
+
     def _component_actions(self, v: Vars, sl: _Slot) -> Iterator[Action]:
         m = self.model
         n = sl.node
@@ -596,16 +612,7 @@ class SymbolicConcerto:
                     "FiringTransitions", n, -1, (i, p), z3.And(match, _and(safe)), tuple(ups)
                 )
                 if asks:
-                    aups, ovf = self._append(v, n, "o", lay.out_cap, asks)
-                    base = Action(
-                        "AskQuestionForFiringTransitions",
-                        n,
-                        -1,
-                        (i, p),
-                        z3.And(match, _or([c for c, _ in asks])),
-                        (),
-                    )
-                    yield self._overflowing(base, aups, ovf)
+                    yield self._ask(v, n, "AskQuestionForFiringTransitions", (i, p), match, asks)
             # EnteringPlace / AskQuestionForEnteringPlace
             for st in range(len(t.stations)):
                 at = [self._en(v, sl, e) for e in bits(t.endings_at_station[st])]
@@ -654,16 +661,7 @@ class SymbolicConcerto:
                 enter = z3.And(match, _and(guard))
                 yield Action("EnteringPlace", n, -1, (i, st), enter, tuple(ups))
                 if asks:
-                    aups, ovf = self._append(v, n, "o", lay.out_cap, asks)
-                    base = Action(
-                        "AskQuestionForEnteringPlace",
-                        n,
-                        -1,
-                        (i, st),
-                        z3.And(match, _or([c for c, _ in asks])),
-                        (),
-                    )
-                    yield self._overflowing(base, aups, ovf)
+                    yield self._ask(v, n, "AskQuestionForEnteringPlace", (i, st), match, asks)
             # FinishingBehavior
             idle = [z3.Not(self._rt(v, sl, x)) for x in range(len(t.trans_src))]
             idle += [z3.Not(self._en(v, sl, x)) for x in range(len(t.ending_trans))]
@@ -775,16 +773,7 @@ class SymbolicConcerto:
                 q = m.q_ondisc_prov[c]
                 asks.append((self._askable(v, n, q, CACHE_TRUE), self._num(q)))
             if asks:
-                aups, ovf = self._append(v, n, "o", lay.out_cap, asks)
-                base = Action(
-                    "AskQuestionForDisconnectPorts",
-                    n,
-                    -1,
-                    (c,),
-                    z3.And(held, _or([x for x, _ in asks])),
-                    (),
-                )
-                yield self._overflowing(base, aups, ovf)
+                yield self._ask(v, n, "AskQuestionForDisconnectPorts", (c,), held, asks)
         elif op == PUSH:
             k3 = nm.slot_of.get(ins.inst)
             if k3 is None or pc not in self.slots[n][k3].push_pos:
@@ -812,18 +801,8 @@ class SymbolicConcerto:
                 cond = z3.And(_or(pres), self._question(v, n, q, pc=pc)[0])
             yield Action("Waiting", n, -1, (ins.inst, ins.arg), z3.And(at, cond), (nxt,))
             if not (nm.inventory >> ins.inst & 1):
-                aups, ovf = self._append(
-                    v, n, "o", lay.out_cap, [(self._askable(v, n, q, CACHE_TRUE), self._num(q))]
-                )
-                base = Action(
-                    "AskQuestionForWait",
-                    n,
-                    -1,
-                    (ins.inst, ins.arg),
-                    z3.And(at, self._askable(v, n, q, CACHE_TRUE)),
-                    (),
-                )
-                yield self._overflowing(base, aups, ovf)
+                asks = [(self._askable(v, n, q, CACHE_TRUE), self._num(q))]
+                yield self._ask(v, n, "AskQuestionForWait", (ins.inst, ins.arg), at, asks)
 
     def _communication_actions(self, v: Vars) -> Iterator[Action]:
         m = self.model
