@@ -294,23 +294,17 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     if safety and args.engine in ("explicit", "auto"):
         explored, por_note = _maybe_reduced(system, safety, args)
         notes += por_note
+        search_in = partial(
+            check_safety,
+            invariants=invariants,
+            check_deadlock=deadlock_goal is not None,
+            is_final=atoms.done,
+            limits=limits,
+        )
         with ProgressDisplay(f"checking {plan.path}", quiet=args.quiet) as progress:
-            search = check_safety(
-                explored,
-                invariants,
-                check_deadlock=deadlock_goal is not None,
-                is_final=atoms.done,
-                limits=limits,
-                progress=progress,
-            )
+            search = search_in(explored, progress=progress)
         if args.compare_por and explored is not system:
-            full = check_safety(
-                system,
-                invariants,
-                check_deadlock=deadlock_goal is not None,
-                is_final=atoms.done,
-                limits=limits,
-            )
+            full = search_in(system)
             notes.append(
                 f"partial-order reduction: {search.stats.states:,} states "
                 f"({search.stats.seconds:.2f} s) against {full.stats.states:,} without "
