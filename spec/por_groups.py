@@ -139,8 +139,11 @@ class _Builder:
 class ConcertoGroups:
     """The group universe of one model, and its state-dependent enabling keys."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, bags: bool = False) -> None:
         self.m = model
+        self.bags = bags
+        """Lists read as bags (spec.relaxed): no head/tail keys; a step on one
+        element commutes with a step on another."""
         m = model
         self.asks_inst: dict[tuple[int, int], tuple[int, ...]] = {}
         self.asks_prog: dict[tuple[int, int], tuple[int, ...]] = {}
@@ -300,7 +303,7 @@ class ConcertoGroups:
                     for q in qs:
                         b.read((n, "cache", q))
                         b.write((n, "asked", q), (n, "out+", q))
-                    b.write((n, "out", "tail"))
+                    self._fifo(b, (n, "out", "tail"))
                     g[("ask", n, i)] = b.done()
             for k in range(len(nm.program)):
                 g[("prog", n, k)] = self._instruction(n, k)
@@ -314,24 +317,27 @@ class ConcertoGroups:
                     for q in qs:
                         b.read((n, "cache", q))
                         b.write((n, "asked", q), (n, "out+", q))
-                    b.write((n, "out", "tail"))
+                    self._fifo(b, (n, "out", "tail"))
                     g[("askp", n, k)] = b.done()
             for q in sorted(self.askable[n]):
                 b = _Builder()
-                b.write((n, "out", "head"), (n, "out-", q), (n, "hist", q))
+                b.write((n, "out-", q), (n, "hist", q))
+                self._fifo(b, (n, "out", "head"))
                 for y in m.hosts_of[m.questions[q].dst]:
                     if y != n:
-                        b.write((y, "in", "tail"), (y, "in+", 0, q))
+                        b.write((y, "in+", 0, q))
+                        self._fifo(b, (y, "in", "tail"))
                 g[("sendq", n, q)] = b.done()
                 b = _Builder()
-                b.write((n, "in", "head"), (n, "in-", 1, q))
-                b.write((n, "hist", q), (n, "cache", q), (n, "asked", q))
+                b.write((n, "in-", 1, q), (n, "hist", q), (n, "cache", q), (n, "asked", q))
+                self._fifo(b, (n, "in", "head"))
                 g[("recva", n, q)] = b.done()
             for q, qq in enumerate(m.questions):
                 if not (nm.inventory >> qq.dst & 1):
                     continue
                 b = _Builder()
-                b.write((n, "in", "head"), (n, "in-", 0, q), (n, "pend", "tail"), (n, "pend+", q))
+                b.write((n, "in-", 0, q), (n, "pend+", q))
+                self._fifo(b, (n, "in", "head"), (n, "pend", "tail"))
                 g[("recvq", n, q)] = b.done()
                 for y in self.askers.get(q, ()):
                     if y == n:
@@ -419,7 +425,8 @@ class ConcertoGroups:
         nm = m.nodes[n]
         qq = m.questions[q]
         b = _Builder()
-        b.write((n, "pend", "head"), (n, "pend-", q))
+        b.write((n, "pend-", q))
+        self._fifo(b, (n, "pend", "head"))
         self._local_answer_reads(b, n, q)
         if unknown:
             # an unreduced answer carries the node's instances, connections, program
@@ -434,8 +441,14 @@ class ConcertoGroups:
                 for r in m.refusing_by_dst(m.connections[c].provider):
                     b.write((n, "cache", r), (n, "reset", r))
         b.read((y, "hist", q))
-        b.write((y, "in", "tail"), (y, "in+", 1, q))
+        b.write((y, "in+", 1, q))
+        self._fifo(b, (y, "in", "tail"))
         return b.done()
+
+    def _fifo(self, b: _Builder, *ends: Key) -> None:
+        """Write the ends of a FIFO list (nothing when lists are bags)."""
+        if not self.bags:
+            b.write(*ends)
 
     # ------------------------------------------------------------------ per state
 
@@ -600,7 +613,8 @@ class ConcertoGroups:
             return [fp.reads]
         if kind == "sendq":
             if x in s.outgoing:
-                return [((n, "out-", s.outgoing[0]),)]
+                # (bags: a question in the list can always be sent)
+                return [((n, "out-", s.outgoing[0]),)] if not self.bags else [fp.reads]
             found: list[Iterable[Key]] = [((n, "out+", x),)]
             if s.history >> x & 1 or cache_get(s.cache, x) == _UNDESIRED[m.questions[x].kind]:
                 # not askable: an answer must come back (or the cache be reset) first
@@ -614,7 +628,7 @@ class ConcertoGroups:
                 options.append(((n, "here", dst),))  # the answer has the other kind
             if x not in s.pending:
                 options.append(((n, "pend+", x),))
-            elif s.pending[0] != x:
+            elif s.pending[0] != x and not self.bags:
                 options.append(((n, "pend-", s.pending[0]),))
             if not options:
                 options.append(((group[3], "hist", x),))
@@ -626,7 +640,7 @@ class ConcertoGroups:
         messages = [_message(msg) for msg in s.inbox]
         if (want, x) not in messages:
             alternatives.append(((n, "in+", want, x),))  # it must arrive first
-        if messages and messages[0] != (want, x):
+        if messages and messages[0] != (want, x) and not self.bags:
             alternatives.append(((n, "in-", *messages[0]),))  # the head must go first
         assert alternatives, group  # a question at the head is always receivable
         return alternatives
@@ -702,5 +716,9 @@ def atom_keys(model: Model, text: str) -> frozenset[Key] | None:
         return frozenset({(node(args[0]), "pc")})
     if name == "inbox_empty":
         n = node(args[0])
-        return frozenset({(n, "in", "head"), (n, "in", "tail")})
+        # the ends of the FIFO, and (spec.relaxed) every message of the bag
+        ends: set[Key] = {(n, "in", "head"), (n, "in", "tail")}
+        for q in range(len(model.questions)):
+            ends |= {(n, op, kind, q) for op in ("in+", "in-") for kind in (0, 1)}
+        return frozenset(ends)
     raise KeyError(text)

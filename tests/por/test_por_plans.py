@@ -20,7 +20,7 @@ from strategies import plans
 from cdcheck.checker.por import reduced
 from cdcheck.checker.search import DEADLOCK, Invariant, Limits, SearchResult, check_safety
 from cdcheck.lang import ast as A
-from cdcheck.spec.model import compile_plan
+from cdcheck.spec.model import Model, compile_plan
 from cdcheck.spec.rules import Step
 from cdcheck.spec.state import GlobalState
 from cdcheck.spec.system import ConcertoSystem
@@ -93,8 +93,11 @@ def replays(sysm: ConcertoSystem, result: SearchResult[GlobalState, Step], prop:
             assert not prop[1](last)
 
 
-def compare(plan: A.Plan, data: st.DataObject) -> None:
-    full_sys = ConcertoSystem(compile_plan(plan))
+def compare(
+    plan: A.Plan, data: st.DataObject, make: Callable[[Model], ConcertoSystem] = ConcertoSystem
+) -> None:
+    """`make`: the semantics to reduce (the exact one, or spec.relaxed's)."""
+    full_sys = make(compile_plan(plan))
     prop = invariant(full_sys, data)
     inv = Invariant[GlobalState](prop[0], prop[1])
     full = check_safety(
@@ -138,8 +141,11 @@ def test_same_verdicts_on_500_plans(plan: A.Plan, data: st.DataObject) -> None:
 @settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
 @given(plans(max_nodes=4))
 def test_steps_of_independent_groups_commute(plan: A.Plan) -> None:
-    """The footprints' promise, checked on the first states of each plan."""
-    sysm = ConcertoSystem(compile_plan(plan))
+    commute(ConcertoSystem(compile_plan(plan)))
+
+
+def commute(sysm: ConcertoSystem) -> None:
+    """The footprints' promise, checked on the first states of a plan."""
     groups = sysm.por_groups()
 
     def conflict(g: object, h: object) -> bool:
