@@ -284,7 +284,6 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     memory = args.max_memory if args.max_memory is not None else _default_memory_limit()
     limits = Limits(args.max_states, args.max_depth, args.timeout, memory)
     safety = [g for g in goals if g.is_safety]
-    invariants = [Invariant(g.prop.name, g.predicate) for g in safety if not g.deadlock]
     deadlock_goal = next((g for g in safety if g.deadlock), None)
     atoms = system.atoms()
     results: dict[str, Any] = {}
@@ -292,31 +291,35 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     stopped: str | None = None
     notes: list[str] = []
     if safety and args.engine in ("explicit", "auto"):
-        explored, por_note = _maybe_reduced(system, safety, args)
-        notes += por_note
-        search_in = partial(
-            check_safety,
-            invariants=invariants,
-            check_deadlock=deadlock_goal is not None,
-            is_final=atoms.done,
-            limits=limits,
+        # with the reduction, deadlock freedom is searched alone: the visible
+        # atoms of the invariants would weaken its reduction
+        batches = (
+            [[g for g in safety if g.deadlock], [g for g in safety if not g.deadlock]]
+            if args.por
+            else [safety]
         )
-        with ProgressDisplay(f"checking {plan.path}", quiet=args.quiet) as progress:
-            search = search_in(explored, progress=progress)
-        if args.compare_por and explored is not system:
-            full = search_in(system)
+        for batch in filter(None, batches):
+            decided, batch_stats, batch_stopped, batch_notes = _decide_safety(
+                system, batch, args, limits, plan.path
+            )
+            results.update(decided)
+            stats_of.update(batch_stats)
+            stopped = stopped or batch_stopped
+            notes += batch_notes
+        if args.compare_por:
+            full = check_safety(
+                system,
+                invariants=[Invariant(g.prop.name, g.predicate) for g in safety if not g.deadlock],
+                check_deadlock=deadlock_goal is not None,
+                is_final=atoms.done,
+                limits=limits,
+            )
+            reduced_states = max(s.states for s in stats_of.values())
             notes.append(
-                f"partial-order reduction: {search.stats.states:,} states "
-                f"({search.stats.seconds:.2f} s) against {full.stats.states:,} without "
+                f"reduction: {reduced_states:,} states against {full.stats.states:,} without "
                 f"({full.stats.seconds:.2f} s)"
                 + ("" if full.stats.complete else ", the full search stopped by a limit")
             )
-        stopped = search.stopped_by
-        by_name = {r.name: r for r in search.results}
-        for g in safety:
-            key = "deadlock-free" if g.deadlock else g.prop.name
-            results[g.prop.name] = replace(by_name[key], name=g.prop.name)
-            stats_of[g.prop.name] = search.stats
     for g in safety if args.engine != "explicit" else ():
         prior = results.get(g.prop.name)
         if prior is None or prior.verdict.value == "unknown":
@@ -462,6 +465,113 @@ def _default_memory_limit() -> int | None:
     except (OSError, ValueError, IndexError):
         pass
     return None
+
+
+def _decide_safety(
+    system: Any, goals: list[_Goal], args: argparse.Namespace, limits: Any, label: str
+) -> tuple[dict[str, Any], dict[str, Any], str | None, list[str]]:
+    """Results, figures, the limit that stopped a search (if any) and notes for
+    safety goals searched together: on the FIFO relaxation first when it is
+    used (a proof there is a proof), then on the exact semantics for the goals
+    it found violated (its counterexamples may need an order the FIFOs
+    forbid, so only the exact search reports one). A relaxed search stopped by
+    a limit ends the matter: the exact one is no smaller."""
+    from cdcheck.checker.search import Verdict
+
+    results: dict[str, Any] = {}
+    stats_of: dict[str, Any] = {}
+    notes: list[str] = []
+    stopped: str | None = None
+    relaxation = _relaxed_goals(system, goals, args)
+    if relaxation is not None:
+        relaxed, relaxed_goals, notes = relaxation
+        search, _ = _safety_search(relaxed, relaxed_goals, args, limits, label)
+        stopped = search.stopped_by
+        for g in relaxed_goals:
+            result = _result_of(search, g)
+            if result.verdict is not Verdict.VIOLATED:
+                where = "on the FIFO relaxation"
+                reason = f"{result.reason} ({where})" if result.reason else f"proved {where}"
+                results[g.prop.name] = replace(result, reason=reason)
+                stats_of[g.prop.name] = search.stats
+        proved = [g.prop.name for g in relaxed_goals if g.prop.name in results]
+        if proved and stopped is None:
+            names = ", ".join(f"`{name}`" for name in proved)
+            notes.append(
+                f"{names}: proved on the FIFO relaxation (a node may take any element of its "
+                "message lists first), which includes every run of the plan (docs/relaxation.md)"
+            )
+    pending = [g for g in goals if g.prop.name not in results]
+    if pending:
+        if relaxation is not None:
+            names = ", ".join(f"`{g.prop.name}`" for g in pending)
+            notes.append(f"{names}: searched on the exact FIFO semantics")
+        search, por_note = _safety_search(system, pending, args, limits, label)
+        notes += por_note
+        stopped = stopped or search.stopped_by
+        for g in pending:
+            results[g.prop.name] = _result_of(search, g)
+            stats_of[g.prop.name] = search.stats
+    return results, stats_of, stopped, notes
+
+
+def _result_of(search: Any, goal: _Goal) -> Any:
+    """A safety goal's result in a search, under the goal's name."""
+    key = "deadlock-free" if goal.deadlock else goal.prop.name
+    found = next(r for r in search.results if r.name == key)
+    return replace(found, name=goal.prop.name)
+
+
+def _safety_search(
+    system: Any, goals: list[_Goal], args: argparse.Namespace, limits: Any, label: str
+) -> tuple[Any, list[str]]:
+    """One breadth-first search for all `goals` (reduced with `--por`)."""
+    from cdcheck.checker.progress import ProgressDisplay
+    from cdcheck.checker.search import Invariant, check_safety
+
+    explored, note = _maybe_reduced(system, goals, args)
+    with ProgressDisplay(f"checking {label}", quiet=args.quiet) as progress:
+        search = check_safety(
+            explored,
+            invariants=[Invariant(g.prop.name, g.predicate) for g in goals if not g.deadlock],
+            check_deadlock=any(g.deadlock for g in goals),
+            is_final=system.atoms().done,
+            limits=limits,
+            progress=progress,
+        )
+    return search, note
+
+
+def _relaxed_goals(
+    system: Any, safety: list[_Goal], args: argparse.Namespace
+) -> tuple[Any, list[_Goal], list[str]] | None:
+    """The FIFO relaxation of the plan (spec.relaxed) and the goals it can
+    prove, compiled on it; None when it is not used. It is used with `--por`
+    (it is what lets stubborn sets separate the senders to one node), for
+    invariants that do not mention `deadlock`, and for deadlock freedom when
+    every question has a single asker (else a note says which do not)."""
+    from cdcheck.checker import ltl as L
+    from cdcheck.spec.relaxed import RelaxedSystem, shared_questions
+
+    if not args.por or args.exact_fifo:
+        return None
+    notes: list[str] = []
+    shared = shared_questions(system.model)
+    usable = []
+    for g in safety:
+        if g.deadlock and shared:
+            more = f" and {len(shared) - 1} more" if len(shared) > 1 else ""
+            notes.append(
+                f"`{g.prop.name}` is checked on the exact FIFO semantics: several nodes "
+                f"ask {shared[0]}{more}, and the relaxation could hide a deadlock"
+            )
+        elif g.deadlock or not any(str(a) == "deadlock" for a in L.atoms(g.formula)):
+            usable.append(g)
+    if not usable:
+        return None
+    relaxed = RelaxedSystem(system.model)
+    goals = [replace(_compile_property(g.prop, relaxed), fair=g.fair) for g in usable]
+    return relaxed, goals, notes
 
 
 def _maybe_reduced(
@@ -1141,6 +1251,12 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
         "--compare-por",
         action="store_true",
         help="search with and without the reduction and report both state counts",
+    )
+    check.add_argument(
+        "--exact-fifo",
+        action="store_true",
+        help="with --por, search only the exact FIFO semantics, never its relaxation "
+        "(docs/relaxation.md)",
     )
     check.add_argument(
         "--fair",
