@@ -291,21 +291,17 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     stopped: str | None = None
     notes: list[str] = []
     if safety and args.engine in ("explicit", "auto"):
-        # with the reduction, deadlock freedom is searched alone: the visible
-        # atoms of the invariants would weaken its reduction
-        batches = (
-            [[g for g in safety if g.deadlock], [g for g in safety if not g.deadlock]]
-            if args.por
-            else [safety]
-        )
-        for batch in filter(None, batches):
+        # with the reduction, each property is searched alone: the stubborn
+        # sets must wait for whatever could violate the properties searched
+        batches = [[g] for g in safety] if args.por else [safety]
+        for batch in batches:
             decided, batch_stats, batch_stopped, batch_notes = _decide_safety(
                 system, batch, args, limits, plan.path
             )
             results.update(decided)
             stats_of.update(batch_stats)
             stopped = stopped or batch_stopped
-            notes += batch_notes
+            notes += [n for n in batch_notes if n not in notes]
         if args.compare_por:
             full = check_safety(
                 system,
@@ -515,6 +511,20 @@ def _decide_safety(
     return results, stats_of, stopped, notes
 
 
+def _on_system(goal: _Goal, system: Any) -> _Goal:
+    """A safety goal with its predicate compiled on `system`'s states."""
+    from cdcheck.checker import ltl as L
+    from cdcheck.checker.predicates import compile_predicate
+
+    if goal.deadlock:
+        return goal
+    atoms = system.atoms()
+    state_formula = L.invariant_of(goal.formula) or L.TRUE
+    return replace(
+        goal, predicate=compile_predicate(state_formula, lambda a: atoms.compile(str(a)))
+    )
+
+
 def _result_of(search: Any, goal: _Goal) -> Any:
     """A safety goal's result in a search, under the goal's name."""
     key = "deadlock-free" if goal.deadlock else goal.prop.name
@@ -570,7 +580,7 @@ def _relaxed_goals(
     if not usable:
         return None
     relaxed = RelaxedSystem(system.model)
-    goals = [replace(_compile_property(g.prop, relaxed), fair=g.fair) for g in usable]
+    goals = [_on_system(g, relaxed) for g in usable]
     return relaxed, goals, notes
 
 
@@ -579,26 +589,36 @@ def _maybe_reduced(
 ) -> tuple[Any, list[str]]:
     """The system to search: reduced by stubborn sets with `--por`, else itself.
 
-    The reduction keeps every deadlock and, with the visibility and cycle
-    provisos, every violation of the invariants whose atoms it can name.
+    The reduction keeps every deadlock and, through the goal condition
+    (`checker.por_goal`), every violation of the invariants whose atoms it can
+    name: neither visibility nor the cycle proviso is needed.
     """
     from cdcheck.checker import ltl as L
     from cdcheck.checker.por import reduced
+    from cdcheck.checker.por_goal import GoalKeys
     from cdcheck.spec.por_groups import atom_keys
 
-    if not (args.por or args.compare_por):
+    if not args.por:
         return system, []
-    visible: set[object] = set()
     invariants = [g for g in safety if not g.deadlock]
+    keys: dict[Any, frozenset[object]] = {}
     for g in invariants:
         for atom in L.atoms(g.formula):
-            keys = atom_keys(system.model, str(atom))
-            if keys is None:
+            found = atom_keys(system.model, str(atom))
+            if found is None:
                 return system, [
                     f"partial-order reduction switched off: `{g.prop.name}` uses `{atom}`"
                 ]
-            visible |= keys
-    return reduced(system, visible, cycle_proviso=bool(invariants)), []
+            keys[atom] = found
+    if not invariants:
+        return reduced(system, cycle_proviso=False), []
+    atoms = system.atoms()
+    goal = GoalKeys(
+        [L.invariant_of(g.formula) or L.TRUE for g in invariants],
+        keys.__getitem__,
+        lambda atom: atoms.compile(str(atom)),
+    )
+    return reduced(system, cycle_proviso=False, goal=goal), []
 
 
 def _maybe_reduced_ltl(system: Any, goal: _Goal, args: argparse.Namespace) -> tuple[Any, list[str]]:
@@ -1243,9 +1263,10 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
     check.add_argument(
         "--por",
         action=argparse.BooleanOptionalAction,
-        default=False,
-        help="partial-order reduction (stubborn sets) for deadlocks, invariants and "
-        "LTL without X checked without fairness (off by default: --no-por is the default)",
+        default=True,
+        help="partial-order reduction (stubborn sets; for deadlocks and invariants on the "
+        "FIFO relaxation first) for deadlocks, invariants and LTL without X checked "
+        "without fairness (on by default; --no-por searches every interleaving)",
     )
     check.add_argument(
         "--compare-por",

@@ -38,6 +38,15 @@ two provisos are added:
   successor already expanded, so every cycle holds a fully expanded state
   (C3) — whatever the search order: BFS, DFS or a product with an automaton.
 
+Invariants can instead be checked without visibility and without the cycle
+proviso, through a *goal* condition (Valmari's stubborn sets for the
+reachability of a goal): at each state where an invariant holds, the set
+contains every writer of a key set that every path from the state to a
+violation must write (`checker.por_goal` derives them from the formula). If
+a violation is reachable, the first step of the set along a path to it can be
+moved to the front (D1) and the rest of the path is shorter: by induction a
+violation stays reachable in the reduced graph, cycles or not.
+
 Decisions are memoized per state (a state expanded once is always expanded
 the same way), so replaying a trace (`search.rebuild_trace`) or visiting one
 system state from several product states sees one fixed reduced graph, as the
@@ -46,7 +55,7 @@ C0-C3 theorem requires (Siegel, CAV 2019, on nested DFS + POR).
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
@@ -58,6 +67,12 @@ G = TypeVar("G", bound=Hashable)
 """A transition group's id."""
 
 Key = Hashable
+
+Goal = Callable[[S], Sequence[Sequence[Iterable[Key]]]]
+"""Invariants checked by reachability of a violation (see the module
+docstring): per state, one requirement per invariant that holds there, each a
+list of alternative key sets such that every path from the state to a
+violation writes a key of each alternative (`checker.por_goal`)."""
 
 
 class Reducible(Protocol[S, A, G]):
@@ -150,8 +165,10 @@ class Reduced(Generic[S, A, G]):
         visible: Iterable[Key] = (),
         *,
         cycle_proviso: bool = True,
+        goal: Goal[S] | None = None,
     ) -> None:
         self.system = system
+        self.goal = goal
         self.state_width = getattr(system, "state_width", None)
         """Same states as the system's: the same packing applies."""
         self.visible = frozenset(visible)
@@ -215,11 +232,12 @@ class Reduced(Generic[S, A, G]):
         best_size = len(succ)
         blocked_by_visibility = False
         nes: dict[int, tuple[tuple[int, ...], ...]] = {}
+        forced = self._forced(state, enabled, nes)
         for seed in enabled:
             if idx.visible[seed]:
                 blocked_by_visibility = True
                 continue
-            found = self._closure(state, seed, enabled, best_size, nes)
+            found = self._closure(state, {seed} | forced, enabled, best_size, nes)
             if found is None:
                 continue
             members, size, visible_hit = found
@@ -235,21 +253,53 @@ class Reduced(Generic[S, A, G]):
             return None
         return [g in best for g in tags]
 
+    def _forced(
+        self, state: S, enabled: dict[int, int], nes: dict[int, tuple[tuple[int, ...], ...]]
+    ) -> set[int]:
+        """The groups the goal condition puts in every stubborn set at `state`:
+        for each requirement, the closure of the writers of the alternative
+        whose closure holds the fewest enabled steps (an alternative that looks
+        cheap may wait on a long chain: a program counter, a message)."""
+        if self.goal is None:
+            return set()
+        idx = self._index
+        forced: set[int] = set()
+        for alternatives in self.goal(state):
+            best: tuple[int, set[int]] | None = None
+            for keys in alternatives:
+                writers = {w for key in keys for w in idx.writers.get(key, ())}
+                found = self._closure(state, forced | writers, enabled, 1 << 62, nes)
+                assert found is not None and not found[2]  # no bound, nothing visible
+                if best is None or found[1] < best[0]:
+                    best = (found[1], found[0])
+            if best is not None:
+                forced = best[1]
+        return forced
+
     def _closure(
         self,
         state: S,
-        seed: int,
+        start: set[int],
         enabled: dict[int, int],
         bound: int,
         nes: dict[int, tuple[tuple[int, ...], ...]],
     ) -> tuple[set[int], int, bool] | None:
-        """The stubborn closure of `seed`, or None once it holds `bound` or more
-        enabled steps (it could not beat the best one found). The flag says the
-        closure met an enabled visible group (then it is useless)."""
+        """The stubborn closure of `start` (a seed and the forced groups), or
+        None once it holds `bound` or more enabled steps (it could not beat the
+        best one found). The flag says the closure met an enabled visible group
+        (then it is useless)."""
         idx = self._index
-        members = {seed}
-        stack = [seed]
-        size = enabled[seed]
+        members = set(start)
+        stack = list(start)
+        size = 0
+        for g in start:
+            n = enabled.get(g)
+            if n is not None:
+                if idx.visible[g]:
+                    return members, size, True
+                size += n
+        if size >= bound:
+            return None
         while stack:
             g = stack.pop()
             if g in enabled:
@@ -316,13 +366,17 @@ def _cheapest(
 
 
 def reduced(
-    system: Reducible[S, A, G], visible: Iterable[Key] = (), *, cycle_proviso: bool = True
+    system: Reducible[S, A, G],
+    visible: Iterable[Key] = (),
+    *,
+    cycle_proviso: bool = True,
+    goal: Goal[S] | None = None,
 ) -> Reduced[S, A, G]:
     """`system` under partial-order reduction (see the module docstring).
 
     `visible`: the footprint keys read by the property's atoms (empty for
-    deadlock freedom alone). `cycle_proviso` may be switched off only when
-    nothing but deadlocks is checked: stubborn sets preserve deadlocks without
-    it, and it costs reduction.
+    deadlock freedom alone). `cycle_proviso` may be switched off when nothing
+    but deadlocks is checked (stubborn sets preserve deadlocks without it), or
+    when invariants are checked through `goal` instead of `visible`.
     """
-    return Reduced(system, visible, cycle_proviso=cycle_proviso)
+    return Reduced(system, visible, cycle_proviso=cycle_proviso, goal=goal)
