@@ -154,6 +154,7 @@ class _Goal:
     deadlock: bool  # `G !deadlock`, decided by the search itself
     valuation: Any = None  # atom values for the automaton, for every other formula
     fair: str = "none"
+    keys: Any = None  # footprint keys of an internal invariant, not made of atoms
 
     @property
     def is_safety(self) -> bool:
@@ -480,17 +481,28 @@ def _decide_safety(
     stopped: str | None = None
     relaxation = _relaxed_goals(system, goals, args)
     if relaxation is not None:
-        relaxed, relaxed_goals, notes = relaxation
+        relaxed, relaxed_goals = relaxation
         search, _ = _safety_search(relaxed, relaxed_goals, args, limits, label)
         stopped = search.stopped_by
+        transfer = next((g for g in relaxed_goals if g.prop.name == _TRANSFER), None)
+        transfers = transfer is None or _result_of(search, transfer).verdict is Verdict.HOLDS
+        if not transfers:
+            notes.append(
+                "deadlock freedom is searched on the exact FIFO semantics: on the relaxation, "
+                "an answer to a question that several nodes ask can reach the wrong asker "
+                "(docs/relaxation.md)"
+            )
         for g in relaxed_goals:
             result = _result_of(search, g)
+            if g is transfer or (g.deadlock and not transfers):
+                continue
             if result.verdict is not Verdict.VIOLATED:
                 where = "on the FIFO relaxation"
                 reason = f"{result.reason} ({where})" if result.reason else f"proved {where}"
                 results[g.prop.name] = replace(result, reason=reason)
                 stats_of[g.prop.name] = search.stats
         proved = [g.prop.name for g in relaxed_goals if g.prop.name in results]
+        proved = [name for name in proved if results[name].verdict is Verdict.HOLDS]
         if proved and stopped is None:
             names = ", ".join(f"`{name}`" for name in proved)
             notes.append(
@@ -499,7 +511,7 @@ def _decide_safety(
             )
     pending = [g for g in goals if g.prop.name not in results]
     if pending:
-        if relaxation is not None:
+        if relaxation is not None and transfers:
             names = ", ".join(f"`{g.prop.name}`" for g in pending)
             notes.append(f"{names}: searched on the exact FIFO semantics")
         search, por_note = _safety_search(system, pending, args, limits, label)
@@ -552,36 +564,36 @@ def _safety_search(
     return search, note
 
 
+_TRANSFER = "fifo-transfer"
+"""The internal invariant under which deadlock freedom of the FIFO relaxation
+transfers to the plan (spec.relaxed, `RelaxedSystem.takeable`)."""
+
+
 def _relaxed_goals(
     system: Any, safety: list[_Goal], args: argparse.Namespace
-) -> tuple[Any, list[_Goal], list[str]] | None:
+) -> tuple[Any, list[_Goal]] | None:
     """The FIFO relaxation of the plan (spec.relaxed) and the goals it can
     prove, compiled on it; None when it is not used. It is used with `--por`
     (it is what lets stubborn sets separate the senders to one node), for
-    invariants that do not mention `deadlock`, and for deadlock freedom when
-    every question has a single asker (else a note says which do not)."""
+    invariants that do not mention `deadlock`, and for deadlock freedom along
+    with the invariant `fifo-transfer` when some question has several askers."""
     from cdcheck.checker import ltl as L
-    from cdcheck.spec.relaxed import RelaxedSystem, shared_questions
+    from cdcheck.spec.relaxed import RelaxedSystem
 
     if not args.por or args.exact_fifo:
         return None
-    notes: list[str] = []
-    shared = shared_questions(system.model)
-    usable = []
-    for g in safety:
-        if g.deadlock and shared:
-            more = f" and {len(shared) - 1} more" if len(shared) > 1 else ""
-            notes.append(
-                f"`{g.prop.name}` is checked on the exact FIFO semantics: several nodes "
-                f"ask {shared[0]}{more}, and the relaxation could hide a deadlock"
-            )
-        elif g.deadlock or not any(str(a) == "deadlock" for a in L.atoms(g.formula)):
-            usable.append(g)
+    usable = [
+        g for g in safety if g.deadlock or not any(str(a) == "deadlock" for a in L.atoms(g.formula))
+    ]
     if not usable:
         return None
     relaxed = RelaxedSystem(system.model)
     goals = [_on_system(g, relaxed) for g in usable]
-    return relaxed, goals, notes
+    if relaxed.shared and any(g.deadlock for g in usable):
+        prop = _Property(_TRANSFER, _TRANSFER, "", 0, 0, "internal")
+        formula = L.Globally(L.Atom(_TRANSFER))
+        goals.append(_Goal(prop, formula, relaxed.takeable, False, keys=relaxed.takeable_keys()))
+    return relaxed, goals
 
 
 def _maybe_reduced(
@@ -602,7 +614,12 @@ def _maybe_reduced(
         return system, []
     invariants = [g for g in safety if not g.deadlock]
     keys: dict[Any, frozenset[object]] = {}
+    internal: dict[Any, Any] = {}
     for g in invariants:
+        if g.keys is not None:  # an internal invariant: one atom, its own keys
+            (atom,) = L.atoms(g.formula)
+            keys[atom], internal[atom] = g.keys, g.predicate
+            continue
         for atom in L.atoms(g.formula):
             found = atom_keys(system.model, str(atom))
             if found is None:
@@ -616,7 +633,7 @@ def _maybe_reduced(
     goal = GoalKeys(
         [L.invariant_of(g.formula) or L.TRUE for g in invariants],
         keys.__getitem__,
-        lambda atom: atoms.compile(str(atom)),
+        lambda atom: internal.get(atom) or atoms.compile(str(atom)),
     )
     return reduced(system, cycle_proviso=False, goal=goal), []
 

@@ -21,14 +21,17 @@ over-approximation of it, and what it proves transfers:
   of the exact successor: no guard reads a list's order, only membership. So
   the relaxed reachable states include the sorted image of every exact
   reachable state: an invariant that holds in the relaxation holds exactly.
-* Deadlocks. If every question of the plan is collected by at most one node
-  (`shared_questions` finds none), each question has at most one copy
-  in flight, and in every exact reachable state the head of each list can be
-  taken: an answer in an inbox answers a question of the addressee's history,
-  a pending question has its asker waiting (see `shared_questions`). An exact
-  deadlock then has empty lists, so it is its own sorted image, and a
-  deadlock of the relaxation too. Deadlock freedom of the relaxation implies
-  deadlock freedom of the plan.
+* Deadlocks. If in every exact reachable state the head of each list can be
+  taken, an exact deadlock has empty lists, so it is its own sorted image
+  and a deadlock of the relaxation too: deadlock freedom of the relaxation
+  implies deadlock freedom of the plan. The heads can be taken when every
+  element of every list can (`RelaxedSystem.takeable`) in every relaxed
+  reachable state, since taking an element depends on membership only. For
+  a question collected by one node only this always holds
+  (`shared_questions`); for the others the search checks it as an
+  invariant. (It can fail: the host of a question asked by two nodes may
+  send both answers to the same asker, whose second one then blocks the
+  head of its inbox for ever.)
 
 The converse does not hold: a violation found in the relaxation may need an
 order the FIFOs forbid, so it is never reported as such; the caller checks
@@ -104,6 +107,9 @@ class RelaxedSystem(ConcertoSystem):
 
     def __init__(self, model: Model) -> None:
         super().__init__(model)
+        askers = ConcertoGroups(model).askers
+        self.shared = frozenset(q for q, nodes in askers.items() if len(nodes) > 1)
+        """Questions collected by several nodes: `takeable` watches their messages."""
         self._sends: dict[tuple[int, int, int, int, int], list[tuple[Step, int, int]]] = {}
 
     def intern(self, n: int, s: NodeState) -> int:
@@ -165,6 +171,37 @@ class RelaxedSystem(ConcertoSystem):
                     if y != x and any(states[y][iy].history >> q & 1 for q in sx.pending):
                         for step, jx, jy in self._relaxed_two(1, x, ix, y, iy):
                             yield step, _put2(state, x, jx, y, jy)
+
+    def takeable(self, state: GlobalState) -> bool:
+        """Every answer to a shared question in an inbox answers a question of
+        the addressee's history, and every shared question pending at a node
+        has an asker elsewhere waiting for it (questions in inboxes are always
+        addressed to their host; the other questions are covered by
+        `shared_questions`'s argument)."""
+        if not self.shared:
+            return True
+        nodes = self.nodes(state)
+        for y, s in enumerate(nodes):
+            for msg in s.inbox:
+                q = msg.q if isinstance(msg, Stuck) else msg >> 2
+                answer = isinstance(msg, Stuck) or msg & 3
+                if answer and q in self.shared and not (s.history >> q & 1):
+                    return False
+            for q in s.pending:
+                if q in self.shared and not any(
+                    z != y and other.history >> q & 1 for z, other in enumerate(nodes)
+                ):
+                    return False
+        return True
+
+    def takeable_keys(self) -> frozenset[tuple[object, ...]]:
+        """The stubborn-set keys `takeable` reads (spec.por_groups)."""
+        keys: set[tuple[object, ...]] = set()
+        for q in self.shared:
+            for n in range(len(self.model.nodes)):
+                keys |= {(n, "hist", q), (n, "in+", 1, q), (n, "in-", 1, q)}
+                keys |= {(n, "pend+", q), (n, "pend-", q)}
+        return frozenset(keys)
 
     def _por(self) -> ConcertoGroups:
         if self._por_groups is None:

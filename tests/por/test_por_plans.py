@@ -120,6 +120,19 @@ def compare(
     assert [r.verdict for r in red.results] == [r.verdict for r in full.results], prop[0]
     assert red.stats.states <= full.stats.states
     replays(sysm, red, prop)
+    # the same through the goal condition: no visibility, no cycle proviso
+
+    def goal(s: GlobalState) -> list[list[frozenset[object]]]:
+        return [[prop[2]]] if prop[1](s) else []
+
+    by_goal = check_safety(
+        reduced(sysm, cycle_proviso=False, goal=goal),
+        [inv],
+        check_deadlock=True,
+        is_final=final(sysm),
+    )
+    assert [r.verdict for r in by_goal.results] == [r.verdict for r in full.results], prop[0]
+    replays(sysm, by_goal, prop)
 
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}

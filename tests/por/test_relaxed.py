@@ -5,9 +5,11 @@ What the proofs on the relaxation rely on, checked on generated plans:
 
 * simulation: the sorted image of every exact reachable state is a relaxed
   reachable state (so an invariant proved on the relaxation holds);
-* deadlocks: without questions asked by several nodes, the head of every
-  list can be taken in every exact reachable state, and the image of an exact
-  deadlock is a relaxed deadlock (so deadlock freedom transfers);
+* deadlocks: when every element of every list can be taken in every relaxed
+  reachable state (`takeable`; always so without questions asked by several
+  nodes), the head of every list can be taken in every exact reachable
+  state, and the image of an exact deadlock is a relaxed deadlock (so
+  deadlock freedom transfers);
 * the reduction on the relaxation gives the verdicts of its full search, and
   steps of independent groups commute there too.
 """
@@ -20,7 +22,8 @@ from hypothesis import strategies as st
 from strategies import plans
 from test_por_plans import commute, compare, final
 
-from cdcheck.checker.search import Limits, check_safety
+from cdcheck.checker.por import reduced
+from cdcheck.checker.search import Invariant, Limits, check_safety
 from cdcheck.lang import ast as A
 from cdcheck.lang.families import generate
 from cdcheck.lang.loader import Loader
@@ -76,12 +79,14 @@ def check_relaxation(plan: A.Plan) -> None:
     assert relaxed_states is not None
     relaxed_images = {relaxed.nodes(s): s for s in relaxed_states}
     shared = shared_questions(model)
-    event(f"shared questions: {bool(shared)}")
+    transfers = all(relaxed.takeable(s) for s in relaxed_states)
+    assert transfers or shared
+    event(f"shared questions: {bool(shared)}, takeable everywhere: {transfers}")
     deadlocks = 0
     for s in exact_states:
         image = tuple(sorted_lists(x) for x in exact.nodes(s))
         assert image in relaxed_images, exact.nodes(s)
-        if shared:
+        if not transfers:
             continue
         assert _heads_can_go(exact, s), exact.nodes(s)
         if not list(exact.successors(s)):
@@ -91,26 +96,32 @@ def check_relaxation(plan: A.Plan) -> None:
 
 
 def proofs_transfer(plan: A.Plan) -> None:
-    """What the command line concludes: holds on the reduced relaxation =>
-    holds on the exact semantics (deadlock freedom: without shared questions)."""
-    from cdcheck.checker.por import reduced
-
+    """What the command line concludes: deadlock freedom and `takeable` on the
+    reduced relaxation (goal condition for `takeable`) => deadlock freedom on
+    the exact semantics."""
     model = compile_plan(plan)
     exact, relaxed = ConcertoSystem(model), RelaxedSystem(model)
     full = check_safety(
         exact, check_deadlock=True, is_final=final(exact), limits=Limits(max_states=EXACT_LIMIT)
     )
     assume(full.stopped_by is None)
+    keys = relaxed.takeable_keys()
+
+    def goal(s: GlobalState) -> list[list[frozenset[object]]]:
+        return [[keys]] if relaxed.takeable(s) else []
+
     red = check_safety(
-        reduced(relaxed, cycle_proviso=False),
+        reduced(relaxed, cycle_proviso=False, goal=goal),
+        [Invariant("takeable", relaxed.takeable)],
         check_deadlock=True,
         is_final=final(relaxed),
         limits=Limits(max_states=RELAXED_LIMIT),
     )
     assume(red.stopped_by is None)
-    if not shared_questions(model) and red.results[0].verdict.value == "holds":
+    takeable, deadlock = (r.verdict.value for r in red.results)
+    if takeable == "holds" and deadlock == "holds":
         assert full.results[0].verdict.value == "holds"
-    event(f"exact {full.results[0].verdict.value}, relaxed {red.results[0].verdict.value}")
+    event(f"exact {full.results[0].verdict.value}, relaxed {deadlock}, takeable {takeable}")
 
 
 @settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
