@@ -289,26 +289,11 @@ class Reduced(Generic[S, A, G]):
         best one found). The flag says the closure met an enabled visible group
         (then it is useless)."""
         idx = self._index
-        members = set(start)
-        stack = list(start)
+        members: set[int] = set()
+        stack: list[int] = []
         size = 0
-        for g in start:
-            n = enabled.get(g)
-            if n is not None:
-                if idx.visible[g]:
-                    return members, size, True
-                size += n
-        if size >= bound:
-            return None
-        while stack:
-            g = stack.pop()
-            if g in enabled:
-                deps: Iterable[int] = idx.conflicts[g]
-            else:
-                alternatives = nes.get(g)
-                if alternatives is None:
-                    alternatives = nes[g] = self._wakers(state, g)
-                deps = _cheapest(alternatives, members, enabled)
+        deps: Iterable[int] = start
+        while True:
             for h in deps:
                 if h in members:
                     continue
@@ -321,6 +306,16 @@ class Reduced(Generic[S, A, G]):
                         return None
                 members.add(h)
                 stack.append(h)
+            if not stack:
+                break
+            g = stack.pop()
+            if g in enabled:
+                deps = idx.conflicts[g]
+            else:
+                alternatives = nes.get(g)
+                if alternatives is None:
+                    alternatives = nes[g] = self._wakers(state, g)
+                deps = _cheapest(alternatives, members, enabled)
         return members, size, False
 
     def _wakers(self, state: S, g: int) -> tuple[tuple[int, ...], ...]:

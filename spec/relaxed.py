@@ -151,13 +151,10 @@ class RelaxedSystem(ConcertoSystem):
             found = self._sends[key] = out
         return found
 
-    def successors(self, state: GlobalState) -> Iterator[tuple[Step, GlobalState]]:
-        """As `ConcertoSystem.successors`, with every element of a list as a head."""
+    def _messages(self, state: GlobalState) -> Iterator[tuple[Step, GlobalState]]:
+        """As `ConcertoSystem._messages`, with every element of a list as a head."""
         m = self.model
         states = self._states
-        for n, i in enumerate(state):
-            for step, j in self._local_succ(n, i):
-                yield step, (*state[:n], j, *state[n + 1 :])
         for x, ix in enumerate(state):
             sx = states[x][ix]
             targets = {y for q in sx.outgoing for y in m.hosts_of[m.questions[q].dst]}

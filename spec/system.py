@@ -128,11 +128,15 @@ class ConcertoSystem:
     def successors(self, state: GlobalState) -> Iterator[tuple[Step, GlobalState]]:
         """Every (step, successor), in a fixed order: nodes in plan order, rules
         in NODE_RULES order, then SendQuestion, then SendAnswer."""
-        m = self.model
-        states = self._states
         for n, i in enumerate(state):
             for step, j in self._local_succ(n, i):
                 yield step, (*state[:n], j, *state[n + 1 :])
+        yield from self._messages(state)
+
+    def _messages(self, state: GlobalState) -> Iterator[tuple[Step, GlobalState]]:
+        """The steps of the two-node rules, SendQuestion then SendAnswer."""
+        m = self.model
+        states = self._states
         for x, ix in enumerate(state):
             sx = states[x][ix]
             if sx.outgoing:
