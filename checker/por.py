@@ -233,6 +233,10 @@ class Reduced(Generic[S, A, G]):
         blocked_by_visibility = False
         nes: dict[int, tuple[tuple[int, ...], ...]] = {}
         forced = self._forced(state, enabled, nes)
+        if forced is None:
+            if count:
+                self.stats.full_visible += 1
+            return None
         for seed in enabled:
             if idx.visible[seed]:
                 blocked_by_visibility = True
@@ -255,11 +259,12 @@ class Reduced(Generic[S, A, G]):
 
     def _forced(
         self, state: S, enabled: dict[int, int], nes: dict[int, tuple[tuple[int, ...], ...]]
-    ) -> set[int]:
+    ) -> set[int] | None:
         """The groups the goal condition puts in every stubborn set at `state`:
         for each requirement, the closure of the writers of the alternative
         whose closure holds the fewest enabled steps (an alternative that looks
-        cheap may wait on a long chain: a program counter, a message)."""
+        cheap may wait on a long chain: a program counter, a message). None
+        when every alternative of a requirement meets a visible step."""
         if self.goal is None:
             return set()
         idx = self._index
@@ -269,11 +274,11 @@ class Reduced(Generic[S, A, G]):
             for keys in alternatives:
                 writers = {w for key in keys for w in idx.writers.get(key, ())}
                 found = self._closure(state, forced | writers, enabled, 1 << 62, nes)
-                assert found is not None and not found[2]  # no bound, nothing visible
-                if best is None or found[1] < best[0]:
+                if found is not None and not found[2] and (best is None or found[1] < best[0]):
                     best = (found[1], found[0])
-            if best is not None:
-                forced = best[1]
+            if best is None:
+                return None
+            forced = best[1]
         return forced
 
     def _closure(
