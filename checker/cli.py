@@ -483,7 +483,6 @@ def _decide_safety(
     if relaxation is not None:
         relaxed, relaxed_goals = relaxation
         search, _ = _safety_search(relaxed, relaxed_goals, args, limits, label)
-        stopped = search.stopped_by
         transfer = next((g for g in relaxed_goals if g.prop.name == _TRANSFER), None)
         transfers = transfer is None or _result_of(search, transfer).verdict is Verdict.HOLDS
         if not transfers:
@@ -501,6 +500,8 @@ def _decide_safety(
                 reason = f"{result.reason} ({where})" if result.reason else f"proved {where}"
                 results[g.prop.name] = replace(result, reason=reason)
                 stats_of[g.prop.name] = search.stats
+                if result.verdict is Verdict.UNKNOWN:
+                    stopped = search.stopped_by
         proved = [g.prop.name for g in relaxed_goals if g.prop.name in results]
         proved = [name for name in proved if results[name].verdict is Verdict.HOLDS]
         if proved and stopped is None:
