@@ -502,8 +502,7 @@ def _decide_safety(
                 stats_of[g.prop.name] = search.stats
                 if result.verdict is Verdict.UNKNOWN:
                     stopped = search.stopped_by
-        proved = [g.prop.name for g in relaxed_goals if g.prop.name in results]
-        proved = [name for name in proved if results[name].verdict is Verdict.HOLDS]
+        proved = [name for name, r in results.items() if r.verdict is Verdict.HOLDS]
         if proved and stopped is None:
             names = ", ".join(f"`{name}`" for name in proved)
             notes.append(

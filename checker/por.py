@@ -179,6 +179,7 @@ class Reduced(Generic[S, A, G]):
         self._full: set[S] = set()
         self._wakers_memo: dict[tuple[int, tuple[Iterable[Key], ...]], tuple[tuple[int, ...], ...]]
         self._wakers_memo = {}
+        self._writers_memo: dict[frozenset[Key], frozenset[int]] = {}
 
     def initial_states(self) -> Iterable[S]:
         return self.system.initial_states()
@@ -267,19 +268,27 @@ class Reduced(Generic[S, A, G]):
         when every alternative of a requirement meets a visible step."""
         if self.goal is None:
             return set()
-        idx = self._index
         forced: set[int] = set()
         for alternatives in self.goal(state):
             best: tuple[int, set[int]] | None = None
             for keys in alternatives:
-                writers = {w for key in keys for w in idx.writers.get(key, ())}
-                found = self._closure(state, forced | writers, enabled, 1 << 62, nes)
+                found = self._closure(state, forced | self._writers(keys), enabled, 1 << 62, nes)
                 if found is not None and not found[2] and (best is None or found[1] < best[0]):
                     best = (found[1], found[0])
             if best is None:
                 return None
             forced = best[1]
         return forced
+
+    def _writers(self, keys: Iterable[Key]) -> frozenset[int]:
+        """The groups writing one of `keys` (memoized: goal alternatives repeat)."""
+        frozen = frozenset(keys)
+        found = self._writers_memo.get(frozen)
+        if found is None:
+            writers = self._index.writers
+            found = frozenset(w for key in frozen for w in writers.get(key, ()))
+            self._writers_memo[frozen] = found
+        return found
 
     def _closure(
         self,

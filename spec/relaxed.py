@@ -107,7 +107,7 @@ class RelaxedSystem(ConcertoSystem):
 
     def __init__(self, model: Model) -> None:
         super().__init__(model)
-        askers = ConcertoGroups(model).askers
+        askers = self._por().askers  # the groups are needed anyway: built once
         self.shared = frozenset(q for q, nodes in askers.items() if len(nodes) > 1)
         """Questions collected by several nodes: `takeable` watches their messages."""
         self._sends: dict[tuple[int, int, int, int, int], list[tuple[Step, int, int]]] = {}
