@@ -472,36 +472,60 @@ def _decide_safety(
     used (a proof there is a proof), then on the exact semantics for the goals
     it found violated (its counterexamples may need an order the FIFOs
     forbid, so only the exact search reports one). A relaxed search stopped by
-    a limit ends the matter: the exact one is no smaller."""
+    a limit ends the matter: the exact one is no smaller. Deadlock freedom
+    found on the relaxation of a plan whose questions have several askers is
+    a proof only once `fifo-transfer` holds there; that invariant is searched
+    alone afterwards (it needs a much larger reduced graph than the deadlock
+    search, and is not needed when a deadlock is found)."""
     from cdcheck.checker.search import Verdict
 
     results: dict[str, Any] = {}
     stats_of: dict[str, Any] = {}
     notes: list[str] = []
     stopped: str | None = None
+    transfers = True
     relaxation = _relaxed_goals(system, goals, args)
     if relaxation is not None:
         relaxed, relaxed_goals = relaxation
         search, _ = _safety_search(relaxed, relaxed_goals, args, limits, label)
-        transfer = next((g for g in relaxed_goals if g.prop.name == _TRANSFER), None)
-        transfers = transfer is None or _result_of(search, transfer).verdict is Verdict.HOLDS
-        if not transfers:
-            notes.append(
-                "deadlock freedom is searched on the exact FIFO semantics: on the relaxation, "
-                "an answer to a question that several nodes ask can reach the wrong asker "
-                "(docs/relaxation.md)"
-            )
         for g in relaxed_goals:
             result = _result_of(search, g)
-            if g is transfer or (g.deadlock and not transfers):
-                continue
-            if result.verdict is not Verdict.VIOLATED:
-                where = "on the FIFO relaxation"
-                reason = f"{result.reason} ({where})" if result.reason else f"proved {where}"
-                results[g.prop.name] = replace(result, reason=reason)
-                stats_of[g.prop.name] = search.stats
-                if result.verdict is Verdict.UNKNOWN:
-                    stopped = search.stopped_by
+            if result.verdict is Verdict.VIOLATED:
+                continue  # only the exact semantics reports a violation
+            stats_of[g.prop.name] = search.stats
+            if result.verdict is Verdict.UNKNOWN:
+                stopped = search.stopped_by
+            elif g.deadlock and relaxed.shared:
+                transfer, transfer_search = _transfer_check(relaxed, args, limits, label)
+                notes.append(
+                    f"`{_TRANSFER}` (every answer can reach its asker on the FIFO relaxation) "
+                    f"searched alone: {transfer.verdict.value}, "
+                    f"{transfer_search.stats.states:,} states"
+                )
+                if transfer.verdict is Verdict.VIOLATED:
+                    transfers = False
+                    notes.append(
+                        "deadlock freedom is searched on the exact FIFO semantics: on the "
+                        "relaxation, an answer to a question that several nodes ask can reach "
+                        "the wrong asker (docs/relaxation.md)"
+                    )
+                    del stats_of[g.prop.name]
+                    continue
+                if transfer.verdict is Verdict.UNKNOWN:
+                    stopped = transfer_search.stopped_by
+                    result = replace(
+                        result,
+                        verdict=Verdict.UNKNOWN,
+                        reason=(
+                            f"no deadlock on the FIFO relaxation ({search.stats.states:,} "
+                            "states), but whether every answer reaches its asker there "
+                            f"(`{_TRANSFER}`) was not decided: {transfer.reason}"
+                        ),
+                    )
+            where = "on the FIFO relaxation"
+            if result.reason and where not in result.reason:
+                result = replace(result, reason=f"{result.reason} ({where})")
+            results[g.prop.name] = replace(result, reason=result.reason or f"proved {where}")
         proved = [name for name, r in results.items() if r.verdict is Verdict.HOLDS]
         if proved and stopped is None:
             names = ", ".join(f"`{name}`" for name in proved)
@@ -575,8 +599,8 @@ def _relaxed_goals(
     """The FIFO relaxation of the plan (spec.relaxed) and the goals it can
     prove, compiled on it; None when it is not used. It is used with `--por`
     (it is what lets stubborn sets separate the senders to one node), for
-    invariants that do not mention `deadlock`, and for deadlock freedom along
-    with the invariant `fifo-transfer` when some question has several askers."""
+    invariants that do not mention `deadlock`, and for deadlock freedom (which
+    needs `_transfer_check` too when some question has several askers)."""
     from cdcheck.checker import ltl as L
     from cdcheck.spec.relaxed import RelaxedSystem
 
@@ -588,12 +612,22 @@ def _relaxed_goals(
     if not usable:
         return None
     relaxed = RelaxedSystem(system.model)
-    goals = [_on_system(g, relaxed) for g in usable]
-    if relaxed.shared and any(g.deadlock for g in usable):
-        prop = _Property(_TRANSFER, _TRANSFER, "", 0, 0, "internal")
-        formula = L.Globally(L.Atom(_TRANSFER))
-        goals.append(_Goal(prop, formula, relaxed.takeable, False, keys=relaxed.takeable_keys()))
-    return relaxed, goals
+    return relaxed, [_on_system(g, relaxed) for g in usable]
+
+
+def _transfer_check(
+    relaxed: Any, args: argparse.Namespace, limits: Any, label: str
+) -> tuple[Any, Any]:
+    """The invariant `fifo-transfer` (spec.relaxed, `RelaxedSystem.takeable`)
+    on the relaxation, searched alone once no deadlock was found there: with
+    it, deadlock freedom transfers to the plan."""
+    from cdcheck.checker import ltl as L
+
+    prop = _Property(_TRANSFER, _TRANSFER, "", 0, 0, "internal")
+    formula = L.Globally(L.Atom(_TRANSFER))
+    goal = _Goal(prop, formula, relaxed.takeable, False, keys=relaxed.takeable_keys())
+    search, _ = _safety_search(relaxed, [goal], args, limits, f"{label} ({_TRANSFER})")
+    return _result_of(search, goal), search
 
 
 def _maybe_reduced(

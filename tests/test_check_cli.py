@@ -7,7 +7,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from plans import DEADLOCKING
+from plans import DEADLOCKING, MISROUTED_AFTER_RELAXED_PROOF, PLANNED_CPS_2
 
 from cdcheck.checker.cli import main
 from cdcheck.lang.families import generate
@@ -235,14 +235,33 @@ def test_por_is_on_by_default_and_proves_cps_6_on_the_relaxation(
 
 
 def test_deadlock_freedom_transfers_only_when_answers_reach_their_askers(
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Two nodes ask the master's refusal: the relaxation also checks that every
-    answer can be taken. On Ballet's two-pair CPS plan it cannot (the host
-    may send both answers to one asker), so the exact semantics decides."""
+    """Two nodes ask the same question: once no deadlock is found on the
+    relaxation, `fifo-transfer` is searched alone. Here it fails (the host may
+    send both answers to one asker), so the exact semantics decides, and it
+    finds the deadlock the relaxation cannot show."""
     code, out, _ = run([BROKEN, "--quiet", "--property", "deadlock-free"], capsys)
     assert code == 0 and "proved on the FIFO relaxation" in out
-    plan = str(ROOT / "models" / "ballet" / "cps-update-2.cd")
-    limit = ["--max-states", "20000"]
-    code, out, _ = run([plan, "--quiet", "--property", "deadlock-free", *limit], capsys)
+    plan = tmp_path / "misrouted.cd"
+    plan.write_text(MISROUTED_AFTER_RELAXED_PROOF)
+    code, out, _ = run([str(plan), "--quiet", "--property", "deadlock-free"], capsys)
+    assert "`fifo-transfer` (every answer can reach its asker on the FIFO relaxation) " in out
+    assert "searched alone: violated" in out
     assert "an answer to a question that several nodes ask can reach the wrong asker" in out
+    assert code == 1 and "cannot be received (not in history)" in out
+
+
+def test_an_undecided_transfer_leaves_deadlock_freedom_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No deadlock on the relaxation, `fifo-transfer` stopped by a limit: the
+    verdict is unknown, says why, and the exact search is not run on top."""
+    plan = tmp_path / "cps2.cd"
+    plan.write_text(PLANNED_CPS_2.replace("{types}", str(ROOT / "models" / "cps" / "types.cd")))
+    args = [str(plan), "--quiet", "--property", "deadlock-free", "--max-states", "28000"]
+    code, out, _ = run(args, capsys)
+    assert code == 3
+    assert "no deadlock on the FIFO relaxation (27,342 states)" in out
+    assert "(`fifo-transfer`) was not decided" in out
+    assert "searched on the exact FIFO semantics" not in out
