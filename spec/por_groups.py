@@ -95,14 +95,15 @@ _LOCAL_PROGRAM = {
 }
 _ASK_INSTANCE = {"AskQuestionForFiringTransitions", "AskQuestionForEnteringPlace"}
 _ASK_PROGRAM = {"AskQuestionForDisconnectPorts", "AskQuestionForWait"}
-_UNDESIRED = {
+STOPS_ASKING = {
     ACTIVE: CACHE_FALSE,
     REFUSING: CACHE_FALSE,
     CONNECTED: CACHE_TRUE,
     ONDISC: CACHE_TRUE,
     COMPLETED: CACHE_TRUE,
 }
-"""The cached value that stops the collect functions from asking a question again."""
+"""Per question kind, the cached value that stops the collect functions from
+asking again (the desired answer)."""
 
 _MESSAGES = {
     "SendQuestion": "sendq",
@@ -616,7 +617,7 @@ class ConcertoGroups:
                 # (bags: a question in the list can always be sent)
                 return [((n, "out-", s.outgoing[0]),)] if not self.bags else [fp.reads]
             found: list[Iterable[Key]] = [((n, "out+", x),)]
-            if s.history >> x & 1 or cache_get(s.cache, x) == _UNDESIRED[m.questions[x].kind]:
+            if s.history >> x & 1 or cache_get(s.cache, x) == STOPS_ASKING[m.questions[x].kind]:
                 # not askable: an answer must come back (or the cache be reset) first
                 found.append(((n, "in-", 1, x), (n, "reset", x)))
             return found
