@@ -154,7 +154,6 @@ class _Goal:
     deadlock: bool  # `G !deadlock`, decided by the search itself
     valuation: Any = None  # atom values for the automaton, for every other formula
     fair: str = "none"
-    keys: Any = None  # footprint keys of an internal invariant, not made of atoms
 
     @property
     def is_safety(self) -> bool:
@@ -474,10 +473,10 @@ def _decide_safety(
     forbid, so only the exact search reports one). A relaxed search stopped by
     a limit ends the matter: the exact one is no smaller. Deadlock freedom
     found on the relaxation of a plan whose questions have several askers is
-    a proof only once `fifo-transfer` holds there; that invariant is searched
-    alone afterwards (it needs a much larger reduced graph than the deadlock
-    search, and is not needed when a deadlock is found)."""
-    from cdcheck.checker.search import Verdict
+    not a proof (an answer may reach the wrong asker there, and checking that
+    it cannot, `RelaxedSystem.takeable`, takes a far larger search than the
+    exact semantics with forgotten answers): the exact search decides."""
+    from cdcheck.checker.search import Verdict, follow
 
     results: dict[str, Any] = {}
     stats_of: dict[str, Any] = {}
@@ -496,32 +495,16 @@ def _decide_safety(
             if result.verdict is Verdict.UNKNOWN:
                 stopped = search.stopped_by
             elif g.deadlock and relaxed.shared:
-                transfer, transfer_search = _transfer_check(relaxed, args, limits, label)
-                notes.append(
-                    f"`{_TRANSFER}` (every answer can reach its asker on the FIFO relaxation) "
-                    f"searched alone: {transfer.verdict.value}, "
-                    f"{transfer_search.stats.states:,} states"
+                shared_note = (
+                    f"no deadlock on the FIFO relaxation ({search.stats.states:,} states); "
+                    "as some questions have several askers, an answer may reach the wrong "
+                    "one there, so deadlock freedom is decided on the exact FIFO semantics "
+                    "(docs/relaxation.md)"
                 )
-                if transfer.verdict is Verdict.VIOLATED:
-                    transfers = False
-                    notes.append(
-                        "deadlock freedom is searched on the exact FIFO semantics: on the "
-                        "relaxation, an answer to a question that several nodes ask can reach "
-                        "the wrong asker (docs/relaxation.md)"
-                    )
-                    del stats_of[g.prop.name]
-                    continue
-                if transfer.verdict is Verdict.UNKNOWN:
-                    stopped = transfer_search.stopped_by
-                    result = replace(
-                        result,
-                        verdict=Verdict.UNKNOWN,
-                        reason=(
-                            f"no deadlock on the FIFO relaxation ({search.stats.states:,} "
-                            "states), but whether every answer reaches its asker there "
-                            f"(`{_TRANSFER}`) was not decided: {transfer.reason}"
-                        ),
-                    )
+                notes.append(shared_note)
+                transfers = False
+                del stats_of[g.prop.name]
+                continue
             where = "on the FIFO relaxation"
             if result.reason and where not in result.reason:
                 result = replace(result, reason=f"{result.reason} ({where})")
@@ -538,13 +521,31 @@ def _decide_safety(
         if relaxation is not None and transfers:
             names = ", ".join(f"`{g.prop.name}`" for g in pending)
             notes.append(f"{names}: searched on the exact FIFO semantics")
-        search, por_note = _safety_search(system, pending, args, limits, label)
+        exact = _forgetful(system, args)
+        exact_goals = [_on_system(g, exact) for g in pending] if exact is not system else pending
+        search, por_note = _safety_search(exact, exact_goals, args, limits, label)
         notes += por_note
         stopped = stopped or search.stopped_by
-        for g in pending:
-            results[g.prop.name] = _result_of(search, g)
+        for g in exact_goals:
+            result = _result_of(search, g)
+            if result.trace is not None and exact is not system:
+                result = replace(result, trace=follow(system, result.trace.steps))
+            results[g.prop.name] = result
             stats_of[g.prop.name] = search.stats
     return results, stats_of, stopped, notes
+
+
+def _forgetful(system: Any, args: argparse.Namespace) -> Any:
+    """The system the exact reduced search explores: with the reduction, the
+    plan's states with the cached answers that keep their askers asking
+    forgotten (spec.forget: a bisimulation with the same step labels, so a
+    counterexample is followed step by step on `system` to be shown with
+    Maude's states); without it (`--no-por`), `system` itself."""
+    from cdcheck.spec.system import ConcertoSystem
+
+    if not args.por:
+        return system
+    return ConcertoSystem(system.model, forget=True)
 
 
 def _on_system(goal: _Goal, system: Any) -> _Goal:
@@ -588,19 +589,14 @@ def _safety_search(
     return search, note
 
 
-_TRANSFER = "fifo-transfer"
-"""The internal invariant under which deadlock freedom of the FIFO relaxation
-transfers to the plan (spec.relaxed, `RelaxedSystem.takeable`)."""
-
-
 def _relaxed_goals(
     system: Any, safety: list[_Goal], args: argparse.Namespace
 ) -> tuple[Any, list[_Goal]] | None:
     """The FIFO relaxation of the plan (spec.relaxed) and the goals it can
     prove, compiled on it; None when it is not used. It is used with `--por`
     (it is what lets stubborn sets separate the senders to one node), for
-    invariants that do not mention `deadlock`, and for deadlock freedom (which
-    needs `_transfer_check` too when some question has several askers)."""
+    invariants that do not mention `deadlock`, and for deadlock freedom (a
+    proof when no question has several askers)."""
     from cdcheck.checker import ltl as L
     from cdcheck.spec.relaxed import RelaxedSystem
 
@@ -613,21 +609,6 @@ def _relaxed_goals(
         return None
     relaxed = RelaxedSystem(system.model)
     return relaxed, [_on_system(g, relaxed) for g in usable]
-
-
-def _transfer_check(
-    relaxed: Any, args: argparse.Namespace, limits: Any, label: str
-) -> tuple[Any, Any]:
-    """The invariant `fifo-transfer` (spec.relaxed, `RelaxedSystem.takeable`)
-    on the relaxation, searched alone once no deadlock was found there: with
-    it, deadlock freedom transfers to the plan."""
-    from cdcheck.checker import ltl as L
-
-    prop = _Property(_TRANSFER, _TRANSFER, "", 0, 0, "internal")
-    formula = L.Globally(L.Atom(_TRANSFER))
-    goal = _Goal(prop, formula, relaxed.takeable, False, keys=relaxed.takeable_keys())
-    search, _ = _safety_search(relaxed, [goal], args, limits, f"{label} ({_TRANSFER})")
-    return _result_of(search, goal), search
 
 
 def _maybe_reduced(
@@ -648,12 +629,7 @@ def _maybe_reduced(
         return system, []
     invariants = [g for g in safety if not g.deadlock]
     keys: dict[Any, frozenset[object]] = {}
-    internal: dict[Any, Any] = {}
     for g in invariants:
-        if g.keys is not None:  # an internal invariant: one atom, its own keys
-            (atom,) = L.atoms(g.formula)
-            keys[atom], internal[atom] = g.keys, g.predicate
-            continue
         for atom in L.atoms(g.formula):
             found = atom_keys(system.model, str(atom))
             if found is None:
@@ -667,7 +643,7 @@ def _maybe_reduced(
     goal = GoalKeys(
         [L.invariant_of(g.formula) or L.TRUE for g in invariants],
         keys.__getitem__,
-        lambda atom: internal.get(atom) or atoms.compile(str(atom)),
+        lambda atom: atoms.compile(str(atom)),
     )
     return reduced(system, cycle_proviso=False, goal=goal), []
 

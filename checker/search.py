@@ -238,6 +238,24 @@ class _Run(Generic[S, A]):
         return None
 
 
+def follow(system: Explorable[S, A], steps: Sequence[A]) -> Trace[S, A]:
+    """The run of `system` taking `steps` in turn from its first initial state
+    that allows them: how a trace found on a bisimilar system with the same
+    step labels (a quotient) is shown on the system itself. A step the
+    system does not offer is a bug in that bisimulation: ValueError."""
+    for start in system.initial_states():
+        states, ok = [start], True
+        for step in steps:
+            nxt = next((t for a, t in system.successors(states[-1]) if a == step), None)
+            if nxt is None:
+                ok = False
+                break
+            states.append(nxt)
+        if ok:
+            return Trace(tuple(states), tuple(steps))
+    raise ValueError(f"the steps do not replay: {list(steps)!r}")
+
+
 def rebuild_trace(system: Explorable[S, A], store: StateStore[S], number: int) -> Trace[S, A]:
     """The path to state `number`, with its steps recomputed from the semantics."""
     path = [store.state(n) for n in store.path_to(number)]

@@ -33,23 +33,9 @@ over-approximation of it, and what it proves transfers:
   send both answers to the same asker, whose second one then blocks the
   head of its inbox for ever.)
 
-Forgotten answers. The relaxation also forgets a cached answer that does not
-stop its asking (`forgettable_answers`): `isRefusing = true`,
-`isActive = true`, `isConnected = false`, `onDisconnect = false`,
-`isCompleted = false` are kept as "no answer". No rule can tell the two
-apart: a guard needs the desired value (a three-valued guard holds only when
-it reduces to true, and an undesired or a missing value both keep it from
-doing so), and a collect function asks unless the desired value is cached.
-The one reader of presence, resetState, deletes the *first* present
-`isRefusing` entry about a provider: the refusal questions of a provider
-with several of them keep their answers. So forgetting is a bisimulation
-(every state and its forgetful form have the same steps, to states with the
-same forgetful forms) that keeps every atom (no atom reads a cache), and
-the relaxation's proofs are unchanged. What it saves is polling: a node
-that asks, hears "not yet" and asks again comes back to the state it asked
-from, instead of a copy of it that remembers the "not yet" (OpenStack update
-with one site: deadlock freedom in about 26,000 states instead of more than
-446,000 without an end in sight).
+Forgotten answers. The relaxation also forgets the cached answers that keep
+their askers asking (`spec.forget`, a bisimulation that changes no atom), so
+that polling returns to the state it asked from.
 
 The converse does not hold: a violation found in the relaxation may need an
 order the FIFOs forbid, so it is never reported as such; the caller checks
@@ -62,8 +48,9 @@ from collections.abc import Iterator
 from typing import TypeVar
 
 from . import rules as R
-from .model import REFUSING, Model
-from .por_groups import STOPS_ASKING, ConcertoGroups
+from .forget import forget_answers
+from .model import Model
+from .por_groups import ConcertoGroups
 from .rules import Step
 from .state import GlobalState, Msg, NodeState, Stuck
 from .system import ConcertoSystem, _put2
@@ -91,28 +78,6 @@ def sorted_lists(s: NodeState) -> NodeState:
     if inbox is s.inbox and pending is s.pending and outgoing is s.outgoing:
         return s
     return s._replace(inbox=inbox, pending=pending, outgoing=outgoing)
-
-
-def forgettable_answers(model: Model) -> tuple[tuple[int, int], ...]:
-    """(question, cache code) pairs the relaxation forgets (module docstring):
-    the answer that keeps its asker asking, except for the refusal questions
-    of a provider with several of them (resetState deletes the first present)."""
-    out: list[tuple[int, int]] = []
-    for q, qq in enumerate(model.questions):
-        if qq.kind == REFUSING and len(model.refusing_by_dst(qq.dst)) > 1:
-            continue
-        stopping = STOPS_ASKING[qq.kind]  # the cached code that stops the asking
-        out.append((q, 3 - stopping))  # CACHE_FALSE <-> CACHE_TRUE
-    return tuple(out)
-
-
-def forget_answers(s: NodeState, forgettable: tuple[tuple[int, int], ...]) -> NodeState:
-    """`s` with every forgettable cached answer removed."""
-    cache = s.cache
-    for q, code in forgettable:
-        if (cache >> (2 * q)) & 3 == code:
-            cache &= ~(3 << (2 * q))
-    return s if cache == s.cache else s._replace(cache=cache)
 
 
 def _fronts(items: tuple[T, ...]) -> Iterator[tuple[T, ...]]:
@@ -146,10 +111,7 @@ class RelaxedSystem(ConcertoSystem):
     """`ConcertoSystem` with bag lists (module docstring)."""
 
     def __init__(self, model: Model, forget: bool = True) -> None:
-        self.forgettable = forgettable_answers(model) if forget else ()
-        """What `canonical` forgets (module docstring); `forget=False` keeps
-        every answer (tests compare the two)."""
-        super().__init__(model)
+        super().__init__(model, forget)
         askers = self._por().askers  # the groups are needed anyway: built once
         self.shared = frozenset(q for q, nodes in askers.items() if len(nodes) > 1)
         """Questions collected by several nodes: `takeable` watches their messages."""
@@ -160,7 +122,7 @@ class RelaxedSystem(ConcertoSystem):
         return forget_answers(sorted_lists(s), self.forgettable)
 
     def intern(self, n: int, s: NodeState) -> int:
-        return super().intern(n, self.canonical(s))
+        return super().intern(n, sorted_lists(s))  # the base class forgets
 
     def _local_succ(self, n: int, i: int) -> list[tuple[Step, int]]:
         memo = self._local[n][i]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import rules as R
+from .forget import forget_answers, forgettable_answers
 from .model import OP_NAMES, Model, bits
 from .por_groups import ConcertoGroups, GroupFootprint
 from .rules import Step
@@ -51,8 +52,11 @@ class StepView:
 class ConcertoSystem:
     """The transition system of a compiled plan (see module docstring)."""
 
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, forget: bool = False) -> None:
         self.model = model
+        self.forgettable = forgettable_answers(model) if forget else ()
+        """Answers its states forget (spec.forget; a bisimulation): none by
+        default, so that states are Maude's exactly."""
         k = len(model.nodes)
         self.state_width = k
         """A global state is a tuple of k interned ids (< 2**32): the
@@ -67,6 +71,8 @@ class ConcertoSystem:
     # ------------------------------------------------------------------ interning
 
     def intern(self, n: int, s: NodeState) -> int:
+        if self.forgettable:
+            s = forget_answers(s, self.forgettable)
         ids = self._ids[n]
         i = ids.get(s)
         if i is None:

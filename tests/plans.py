@@ -30,8 +30,8 @@ property client_busy_needs_server: G (at(c, busy) -> at(s, on))
 
 # A generated plan (shrunk by hypothesis): n0 and n1 both wait for c2's push,
 # asking the same question. The FIFO relaxation has no deadlock, but there an
-# answer can reach the wrong asker (`fifo-transfer` is violated), so deadlock
-# freedom does not transfer; the exact semantics has the deadlock.
+# answer can reach the wrong asker (`RelaxedSystem.takeable` fails), so
+# deadlock freedom does not transfer; the exact semantics has the deadlock.
 MISROUTED_AFTER_RELAXED_PROOF = """\
 type T0 {
   places p0, p1, p2, p3
@@ -90,8 +90,8 @@ node n2 hosts c2 {
 # The planner's plan for the CPS update with two listener/sensor pairs
 # (`cdcheck plan` on lang.assemblies.cps_assembly(2)); `{types}` is the path of
 # models/cps/types.cd. Both listeners' nodes ask the system's refusal, one
-# after the other: no deadlock on the relaxation (27,342 states), but the
-# search for `fifo-transfer` does not finish in a test's budget.
+# after the other: the relaxation's deadlock freedom does not transfer, and
+# the exact semantics decides it.
 PLANNED_CPS_2 = """\
 include "{types}"
 

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import networkx as nx
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cdcheck.checker.search import DEADLOCK, Invariant, Limits, Verdict, check_safety
+from cdcheck.checker.search import DEADLOCK, Invariant, Limits, Verdict, check_safety, follow
 
 from .systems import Counter, Graph, Mutex
 
@@ -173,3 +174,16 @@ def test_store_packs_and_unpacks() -> None:
     assert store.add((4_000_000_000, 0, 5), 0, 1) == (1, True)
     assert (4_000_000_000, 0, 5) in store and (1, 2, 4) not in store
     assert store.state(1) == (4_000_000_000, 0, 5) and store.path_to(1) == [0, 1]
+
+
+def test_follow_replays_step_labels_on_a_bisimilar_system() -> None:
+    """A trace of the counter modulo 2 (a quotient of the counter modulo 4 with
+    the same labels) is followed on the counter modulo 4; a label the system
+    does not offer is an error, not a silent truncation."""
+    quotient = check_safety(Counter(2), [Invariant("below 1", lambda s: s < 1)])
+    trace = quotient.results[0].trace
+    assert trace is not None and trace.steps == ("inc",)
+    followed = follow(Counter(4, reset=True), ("inc", "inc", "reset", "inc"))
+    assert followed.states == (0, 1, 2, 0, 1) and followed.steps[2] == "reset"
+    with pytest.raises(ValueError, match="do not replay"):
+        follow(Counter(4), ("inc", "reset"))
