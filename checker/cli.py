@@ -495,13 +495,12 @@ def _decide_safety(
             if result.verdict is Verdict.UNKNOWN:
                 stopped = search.stopped_by
             elif g.deadlock and relaxed.shared:
-                shared_note = (
+                notes.append(
                     f"no deadlock on the FIFO relaxation ({search.stats.states:,} states); "
                     "as some questions have several askers, an answer may reach the wrong "
                     "one there, so deadlock freedom is decided on the exact FIFO semantics "
                     "(docs/relaxation.md)"
                 )
-                notes.append(shared_note)
                 transfers = False
                 del stats_of[g.prop.name]
                 continue
