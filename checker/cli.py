@@ -320,11 +320,13 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
         prior = results.get(g.prop.name)
         if prior is None or prior.verdict.value == "unknown":
             results[g.prop.name], stats_of[g.prop.name] = _symbolic_check(system, g, args)
-    for g in goals:
-        if g.is_safety:
-            continue
+    liveness = [g for g in goals if not g.is_safety]
+    forgetful = _forgetful(system, args) if liveness else system
+    for g in liveness:
         fairness = {"nodes": _node_of, "steps": _step_identity}.get(g.fair)
-        explored, por_note = _maybe_reduced_ltl(system, g, args)
+        if forgetful is not system:
+            g = replace(g, valuation=_compile_property(g.prop, forgetful).valuation)
+        explored, por_note = _maybe_reduced_ltl(forgetful, g, args)
         notes += por_note
         with ProgressDisplay(f"checking {g.prop.name}", quiet=args.quiet) as progress:
             result, stats = check_ltl(
@@ -336,6 +338,8 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
                 limits=limits,
                 progress=progress,
             )
+        if result.trace is not None and forgetful is not system:
+            result = replace(result, trace=_on_plain(system, result.trace))
         results[g.prop.name] = result
         stats_of[g.prop.name] = stats
     describe = _describe_with_stutter(system)
@@ -476,7 +480,7 @@ def _decide_safety(
     not a proof (an answer may reach the wrong asker there, and checking that
     it cannot, `RelaxedSystem.takeable`, takes a far larger search than the
     exact semantics with forgotten answers): the exact search decides."""
-    from cdcheck.checker.search import Verdict, follow
+    from cdcheck.checker.search import Verdict
 
     results: dict[str, Any] = {}
     stats_of: dict[str, Any] = {}
@@ -528,18 +532,33 @@ def _decide_safety(
         for g in exact_goals:
             result = _result_of(search, g)
             if result.trace is not None and exact is not system:
-                result = replace(result, trace=follow(system, result.trace.steps))
+                result = replace(result, trace=_on_plain(system, result.trace))
             results[g.prop.name] = result
             stats_of[g.prop.name] = search.stats
     return results, stats_of, stopped, notes
 
 
+def _on_plain(system: Any, trace: Any) -> Any:
+    """A trace of the forgetful system followed on `system` (Maude's states)."""
+    from cdcheck.checker.emptiness import STUTTER
+    from cdcheck.checker.search import follow, follow_lasso
+
+    def stays(step: Any) -> bool:
+        return step is STUTTER
+
+    if trace.loop_start is None:
+        return follow(system, trace.steps, stays)
+    return follow_lasso(system, trace, stays)
+
+
 def _forgetful(system: Any, args: argparse.Namespace) -> Any:
-    """The system the exact reduced search explores: with the reduction, the
-    plan's states with the cached answers that keep their askers asking
-    forgotten (spec.forget: a bisimulation with the same step labels, so a
-    counterexample is followed step by step on `system` to be shown with
-    Maude's states); without it (`--no-por`), `system` itself."""
+    """The system the exact searches explore (safety after the relaxation, and
+    every LTL formula, fairness included): with the reduction, the plan's
+    states with the cached answers that keep their askers asking forgotten
+    (spec.forget: a bisimulation with the same step labels, which preserves
+    fairness per step too, so a counterexample is followed step by step on
+    `system` to be shown with Maude's states); without it (`--no-por`),
+    `system` itself."""
     from cdcheck.spec.system import ConcertoSystem
 
     if not args.por:

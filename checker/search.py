@@ -238,22 +238,62 @@ class _Run(Generic[S, A]):
         return None
 
 
-def follow(system: Explorable[S, A], steps: Sequence[A]) -> Trace[S, A]:
+def follow(
+    system: Explorable[S, A], steps: Sequence[A], stays: Callable[[A], bool] = lambda _a: False
+) -> Trace[S, A]:
     """The run of `system` taking `steps` in turn from its first initial state
     that allows them: how a trace found on a bisimilar system with the same
-    step labels (a quotient) is shown on the system itself. A step the
-    system does not offer is a bug in that bisimulation: ValueError."""
+    step labels (a quotient) is shown on the system itself. A step for which
+    `stays` holds keeps the state (the stutter of a finished run). A step
+    the system does not offer is a bug in that bisimulation: ValueError."""
     for start in system.initial_states():
-        states, ok = [start], True
-        for step in steps:
-            nxt = next((t for a, t in system.successors(states[-1]) if a == step), None)
-            if nxt is None:
-                ok = False
-                break
-            states.append(nxt)
-        if ok:
+        states = _walk(system, start, steps, stays)
+        if states is not None:
             return Trace(tuple(states), tuple(steps))
     raise ValueError(f"the steps do not replay: {list(steps)!r}")
+
+
+def follow_lasso(
+    system: Explorable[S, A],
+    trace: Trace[S, A],
+    stays: Callable[[A], bool] = lambda _a: False,
+    rounds: int = 64,
+) -> Trace[S, A]:
+    """`follow` for a lasso: the stem once, then the loop again and again until
+    the system comes back to a state it was in at the start of a round (the
+    quotient's loop may need several rounds on the system: a forgotten
+    answer is remembered after the first). The loop is then those rounds."""
+    assert trace.loop_start is not None
+    stem, loop = trace.steps[: trace.loop_start], trace.steps[trace.loop_start :]
+    prefix = follow(system, stem, stays)
+    states, steps = list(prefix.states), list(stem)
+    seen = {states[-1]: 0}
+    for k in range(1, rounds + 1):
+        walked = _walk(system, states[-1], loop, stays)
+        if walked is None:
+            raise ValueError(f"the loop does not replay: {list(loop)!r}")
+        states += walked[1:]
+        steps += loop
+        start = seen.get(states[-1])
+        if start is not None:
+            return Trace(tuple(states), tuple(steps), len(stem) + start * len(loop))
+        seen[states[-1]] = k
+    raise ValueError(f"the loop does not close within {rounds} rounds: {list(loop)!r}")
+
+
+def _walk(
+    system: Explorable[S, A], start: S, steps: Sequence[A], stays: Callable[[A], bool]
+) -> list[S] | None:
+    states = [start]
+    for step in steps:
+        if stays(step):
+            states.append(states[-1])
+            continue
+        nxt = next((t for a, t in system.successors(states[-1]) if a == step), None)
+        if nxt is None:
+            return None
+        states.append(nxt)
+    return states
 
 
 def rebuild_trace(system: Explorable[S, A], store: StateStore[S], number: int) -> Trace[S, A]:

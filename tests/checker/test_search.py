@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cdcheck.checker.search import DEADLOCK, Invariant, Limits, Verdict, check_safety, follow
+from cdcheck.checker.search import (
+    DEADLOCK,
+    Invariant,
+    Limits,
+    Trace,
+    Verdict,
+    check_safety,
+    follow,
+    follow_lasso,
+)
 
 from .systems import Counter, Graph, Mutex
 
@@ -187,3 +196,24 @@ def test_follow_replays_step_labels_on_a_bisimilar_system() -> None:
     assert followed.states == (0, 1, 2, 0, 1) and followed.steps[2] == "reset"
     with pytest.raises(ValueError, match="do not replay"):
         follow(Counter(4), ("inc", "reset"))
+
+
+@dataclass(frozen=True)
+class Remembers:
+    """x toggles on "a"; `mem` records that a step happened: forgetting `mem`
+    gives the two-state cycle, whose loop takes a second round here."""
+
+    def initial_states(self) -> Iterable[tuple[int, int]]:
+        return [(0, 0)]
+
+    def successors(self, s: tuple[int, int]) -> Iterable[tuple[str, tuple[int, int]]]:
+        yield ("a", (1 - s[0], 1))
+
+
+def test_follow_lasso_takes_rounds_until_the_system_closes_the_loop() -> None:
+    quotient = Trace((0, 1, 0), ("a", "a"), loop_start=0)
+    lasso = follow_lasso(Remembers(), quotient)
+    assert lasso.states == ((0, 0), (1, 1), (0, 1), (1, 1), (0, 1))
+    assert lasso.loop_start == 2 and lasso.states[2] == lasso.states[-1]
+    stutter = follow_lasso(Counter(3), Trace((0, 1, 1), ("inc", "s"), 1), lambda a: a == "s")
+    assert stutter.states == (0, 1, 1) and stutter.loop_start == 1
