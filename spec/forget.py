@@ -22,19 +22,20 @@ from __future__ import annotations
 
 from .model import REFUSING, Model
 from .por_groups import STOPS_ASKING
-from .state import NodeState
+from .state import CACHE_FALSE, CACHE_TRUE, NodeState
 
 
 def forgettable_answers(model: Model) -> tuple[tuple[int, int], ...]:
-    """(question, cache code) pairs the relaxation forgets (module docstring):
-    the answer that keeps its asker asking, except for the refusal questions
-    of a provider with several of them (resetState deletes the first present)."""
+    """(question, cache code) pairs a forgetful system forgets (module
+    docstring): the answer that keeps its asker asking, except for the refusal
+    questions of a provider with several of them (resetState deletes the first
+    present one). Unreduced answers (CACHE_UNKNOWN) are never forgotten."""
     out: list[tuple[int, int]] = []
     for q, qq in enumerate(model.questions):
         if qq.kind == REFUSING and len(model.refusing_by_dst(qq.dst)) > 1:
             continue
-        stopping = STOPS_ASKING[qq.kind]  # the cached code that stops the asking
-        out.append((q, 3 - stopping))  # CACHE_FALSE <-> CACHE_TRUE
+        stopping = STOPS_ASKING[qq.kind]  # the cached value that stops the asking
+        out.append((q, CACHE_TRUE if stopping == CACHE_FALSE else CACHE_FALSE))
     return tuple(out)
 
 
