@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from . import rules as R
-from .forget import forget_answers, forgettable_answers
+from .forget import Forgettable, forget_answers, forgettable_answers
 from .model import OP_NAMES, Model, bits
 from .por_groups import ConcertoGroups, GroupFootprint
 from .rules import Step
@@ -54,7 +54,7 @@ class ConcertoSystem:
 
     def __init__(self, model: Model, forget: bool = False) -> None:
         self.model = model
-        self.forgettable = forgettable_answers(model) if forget else ()
+        self.forgettable = forgettable_answers(model) if forget else Forgettable()
         """Answers its states forget (spec.forget; a bisimulation): none by
         default, so that states are Maude's exactly."""
         k = len(model.nodes)
