@@ -276,3 +276,33 @@ def test_the_planners_cps_plan_with_two_pairs_is_deadlock_free(
     plan.write_text(PLANNED_CPS_2.replace("{types}", str(ROOT / "models" / "cps" / "types.cd")))
     code, out, _ = run([str(plan), "--quiet", "--property", "deadlock-free"], capsys)
     assert code == 0 and "146,163 states" in out
+
+
+def test_an_invariant_is_searched_one_conjunct_at_a_time(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """With the reduction each conjunct of `G (p & q)` gets a search of its own
+    (the stubborn sets then wait only for what could violate it); the first
+    violated conjunct gives the counterexample, and `--no-por` searches the
+    whole formula once, with the same verdict."""
+    formula = "G (exists(listener1) & !at(sensor1, provisioned))"
+    code, out, _ = run([CPS, "--quiet", "--ltl", formula], capsys)
+    assert code == 1
+    assert "conjunct 2 of 2 violated: G !at(sensor1, provisioned)" in out
+    assert "EnteringPlace  sensor1 enters provisioned" in out
+    assert "its 2 conjuncts searched one by one" in out
+    code, out, _ = run([CPS, "--quiet", "--ltl", formula, "--no-por"], capsys)
+    assert code == 1 and "conjunct" not in out
+    code, out, _ = run([CPS, "--property", "port-consistency"], capsys)
+    assert code == 0 and "✓ port-consistency  holds" in out
+    assert "its 4 conjuncts searched one by one" in out
+
+
+def test_conjuncts_share_the_time_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A conjunct left without time is undecided, and so is the invariant."""
+    plan = tmp_path / "cps2.cd"
+    plan.write_text(generate("cps-update", 2))
+    args = [str(plan), "--quiet", "--property", "port-consistency", "--timeout", "3"]
+    code, out, _ = run(args, capsys)
+    assert code == 3 and "? port-consistency  unknown" in out
+    assert "undecided" in out
