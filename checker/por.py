@@ -45,7 +45,9 @@ contains every writer of a key set that every path from the state to a
 violation must write (`checker.por_goal` derives them from the formula). If
 a violation is reachable, the first step of the set along a path to it can be
 moved to the front (D1) and the rest of the path is shorter: by induction a
-violation stays reachable in the reduced graph, cycles or not.
+violation stays reachable in the reduced graph, cycles or not. So when the
+set holds no enabled step, no violation is reachable from the state, and a
+search for violations alone (`deadlocks=False`) does not expand it.
 
 Decisions are memoized per state (a state expanded once is always expanded
 the same way), so replaying a trace (`search.rebuild_trace`) or visiting one
@@ -109,6 +111,8 @@ class PorStats:
     """States expanded fully because every useful closure held a visible step."""
     full_proviso: int = 0
     """States expanded fully by the cycle proviso."""
+    pruned: int = 0
+    """States not expanded: no invariant can be violated from them (goal condition)."""
     steps_enabled: int = 0
     steps_explored: int = 0
 
@@ -166,9 +170,14 @@ class Reduced(Generic[S, A, G]):
         *,
         cycle_proviso: bool = True,
         goal: Goal[S] | None = None,
+        deadlocks: bool = True,
     ) -> None:
         self.system = system
         self.goal = goal
+        self.deadlocks = deadlocks
+        """Deadlocks are searched too: a state with enabled steps keeps one (D2).
+        Without it, a state where the goal's closure holds no enabled step is
+        not expanded at all: no violation is reachable from it."""
         self.state_width = getattr(system, "state_width", None)
         """Same states as the system's: the same packing applies."""
         self.visible = frozenset(visible)
@@ -233,11 +242,18 @@ class Reduced(Generic[S, A, G]):
         best_size = len(succ)
         blocked_by_visibility = False
         nes: dict[int, tuple[tuple[int, ...], ...]] = {}
-        forced = self._forced(state, enabled, nes)
-        if forced is None:
+        goal_closure = self._forced(state, enabled, nes)
+        if goal_closure is None:
             if count:
                 self.stats.full_visible += 1
             return None
+        forced, forced_steps, requirements = goal_closure
+        if requirements and not forced_steps and not self.deadlocks:
+            # no step of the closure can ever be enabled: no invariant can be
+            # violated from here, and nothing else is searched for
+            if count:
+                self.stats.pruned += 1
+            return [False] * len(succ)
         for seed in enabled:
             if idx.visible[seed]:
                 blocked_by_visibility = True
@@ -260,16 +276,20 @@ class Reduced(Generic[S, A, G]):
 
     def _forced(
         self, state: S, enabled: dict[int, int], nes: dict[int, tuple[tuple[int, ...], ...]]
-    ) -> set[int] | None:
-        """The groups the goal condition puts in every stubborn set at `state`:
-        for each requirement, the closure of the writers of the alternative
-        whose closure holds the fewest enabled steps (an alternative that looks
-        cheap may wait on a long chain: a program counter, a message). None
-        when every alternative of a requirement meets a visible step."""
+    ) -> tuple[set[int], int, int] | None:
+        """The groups the goal condition puts in every stubborn set at `state`,
+        how many enabled steps they hold, and how many requirements (invariants
+        holding at `state`) they answer: for each requirement, the closure
+        of the writers of the alternative whose closure holds the fewest enabled
+        steps (an alternative that looks cheap may wait on a long chain: a
+        program counter, a message). None when every alternative of a
+        requirement meets a visible step."""
         if self.goal is None:
-            return set()
+            return set(), 0, 0
         forced: set[int] = set()
-        for alternatives in self.goal(state):
+        steps = 0
+        requirements = self.goal(state)
+        for alternatives in requirements:
             best: tuple[int, set[int]] | None = None
             for keys in alternatives:
                 found = self._closure(state, forced | self._writers(keys), enabled, 1 << 62, nes)
@@ -277,8 +297,8 @@ class Reduced(Generic[S, A, G]):
                     best = (found[1], found[0])
             if best is None:
                 return None
-            forced = best[1]
-        return forced
+            steps, forced = best
+        return forced, steps, len(requirements)
 
     def _writers(self, keys: Iterable[Key]) -> frozenset[int]:
         """The groups writing one of `keys` (memoized: goal alternatives repeat)."""
@@ -380,6 +400,7 @@ def reduced(
     *,
     cycle_proviso: bool = True,
     goal: Goal[S] | None = None,
+    deadlocks: bool = True,
 ) -> Reduced[S, A, G]:
     """`system` under partial-order reduction (see the module docstring).
 
@@ -387,5 +408,7 @@ def reduced(
     deadlock freedom alone). `cycle_proviso` may be switched off when nothing
     but deadlocks is checked (stubborn sets preserve deadlocks without it), or
     when invariants are checked through `goal` instead of `visible`.
+    `deadlocks=False` (with `goal`): the search looks for violations of the
+    invariants only, so states from which none is reachable are not expanded.
     """
-    return Reduced(system, visible, cycle_proviso=cycle_proviso, goal=goal)
+    return Reduced(system, visible, cycle_proviso=cycle_proviso, goal=goal, deadlocks=deadlocks)

@@ -299,10 +299,28 @@ def test_an_invariant_is_searched_one_conjunct_at_a_time(
 
 
 def test_conjuncts_share_the_time_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A conjunct left without time is undecided, and so is the invariant."""
+    """A conjunct left without time is undecided, and so is the invariant
+    (the planner's CPS plan with two pairs: the system's connections to the
+    listeners are not proved on their local views)."""
     plan = tmp_path / "cps2.cd"
-    plan.write_text(generate("cps-update", 2))
+    plan.write_text(PLANNED_CPS_2.replace("{types}", str(ROOT / "models" / "cps" / "types.cd")))
     args = [str(plan), "--quiet", "--property", "port-consistency", "--timeout", "3"]
     code, out, _ = run(args, capsys)
     assert code == 3 and "? port-consistency  unknown" in out
     assert "undecided" in out
+
+
+def test_port_consistency_is_proved_on_local_views(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CPS with six pairs: each connection's conjunct is proved on the view of
+    the nodes hosting its two ends (the others unconstrained), a few hundred
+    states each, where the whole plan's search does not finish."""
+    plan = tmp_path / "cps6.cd"
+    plan.write_text(generate("cps-update", 6))
+    code, out, _ = run([str(plan), "--property", "port-consistency"], capsys)
+    assert code == 0 and "✓ port-consistency  holds" in out
+    assert "its 19 conjuncts searched one by one" in out
+    assert "proved on local views: 1 on node1, node2;" in out
+    states = int(out.split("port-consistency  holds")[-1].split()[0].replace(",", ""))
+    assert states < 10_000
