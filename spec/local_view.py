@@ -105,6 +105,12 @@ def local_view(model: Model, atoms: Iterable[str]) -> LocalView | None:
         if nodes is None:
             return None
         kept |= nodes
+    return view_of(model, frozenset(kept))
+
+
+def view_of(model: Model, kept: frozenset[int]) -> LocalView | None:
+    """The view on `kept`; None when it would be the whole plan, or when an
+    outside host may answer a kept node without reducing the answer."""
     if not kept or len(kept) == len(model.nodes):
         return None
     groups = ConcertoGroups(model)
@@ -113,7 +119,7 @@ def local_view(model: Model, atoms: Iterable[str]) -> LocalView | None:
             for y in model.hosts_of[model.questions[q].dst]:
                 if y not in kept and groups._may_be_unknown(y, q):
                     return None
-    return LocalView(model, frozenset(kept))
+    return LocalView(model, kept)
 
 
 class LocalView(RelaxedSystem):

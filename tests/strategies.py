@@ -70,13 +70,15 @@ def _ports(t: A.ComponentType, kind: str) -> list[str]:
 
 
 @st.composite
-def plans(draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4) -> A.Plan:
+def plans(
+    draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4, min_nodes: int = 1
+) -> A.Plan:
     types = [draw(component_types(f"T{k}")) for k in range(draw(st.integers(1, 3)))]
     # Make sure someone can use and someone can provide, often.
     n_inst = draw(st.integers(2, max_instances))
     inst_type = [draw(st.sampled_from(types)) for _ in range(n_inst)]
     names = [f"c{i}" for i in range(n_inst)]
-    n_nodes = draw(st.integers(1, min(max_nodes, n_inst)))
+    n_nodes = draw(st.integers(min(min_nodes, n_inst), min(max_nodes, n_inst)))
     node_of = [i if i < n_nodes else draw(st.integers(0, n_nodes - 1)) for i in range(n_inst)]
     started = [draw(st.booleans()) for _ in range(n_inst)]
 

@@ -20,13 +20,16 @@ from strategies import plans
 from test_relaxed import _reachable
 
 from cdcheck.checker import ltl as L
+from cdcheck.checker.por import reduced
+from cdcheck.checker.por_goal import GoalKeys
 from cdcheck.checker.predicates import compile_predicate
 from cdcheck.checker.search import Invariant, Limits, check_safety
 from cdcheck.lang import ast as A
 from cdcheck.lang.families import generate
 from cdcheck.lang.loader import Loader
-from cdcheck.spec.local_view import LocalView, local_view, nodes_read
+from cdcheck.spec.local_view import local_view, nodes_read, view_of
 from cdcheck.spec.model import Model, compile_plan
+from cdcheck.spec.por_groups import atom_keys
 from cdcheck.spec.relaxed import RelaxedSystem
 from cdcheck.spec.state import GlobalState, NodeState, Stuck
 from cdcheck.spec.suite import port_consistency_formula
@@ -51,8 +54,10 @@ def _from_environment(model: Model, kept: frozenset[int], msg: object) -> bool:
 
 def view_simulates_the_relaxation(plan: A.Plan, kept: frozenset[int]) -> int:
     model = compile_plan(plan)
-    assume(0 < len(kept) < len(model.nodes))
-    relaxed, view = RelaxedSystem(model), LocalView(model, kept)
+    found = view_of(model, kept)
+    assume(found is not None)
+    assert found is not None
+    relaxed, view = RelaxedSystem(model), found
     states = _reachable(relaxed, LIMIT)
     assume(states is not None)
     assert states is not None
@@ -85,7 +90,7 @@ def view_simulates_the_relaxation(plan: A.Plan, kept: frozenset[int]) -> int:
 
 
 @settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
-@given(plans(max_nodes=4), st.data())
+@given(plans(max_nodes=4, min_nodes=2), st.data())
 def test_the_view_simulates_the_relaxation(plan: A.Plan, data: st.DataObject) -> None:
     nodes = range(len(plan.nodes))
     kept = frozenset(data.draw(st.sets(st.sampled_from(nodes), min_size=1)) if nodes else ())
@@ -135,20 +140,54 @@ def views_prove_only_what_holds(plan: A.Plan) -> list[str]:
 
 
 @settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
-@given(plans(max_nodes=4))
+@given(plans(max_nodes=4, max_instances=5, min_nodes=3))
 def test_views_prove_only_what_holds(plan: A.Plan) -> None:
     for outcome in views_prove_only_what_holds(plan):
         event(f"view: {outcome}")
 
 
+def reduction_keeps_the_views_verdicts(plan: A.Plan) -> list[str]:
+    """On each port-consistency conjunct's view: the goal-condition stubborn
+    sets (violations alone, as the command line searches) give the verdict of
+    the view's full search."""
+    model = compile_plan(plan)
+    state_formula = L.invariant_of(L.parse(port_consistency_formula(plan)))
+    assert state_formula is not None
+    outcomes = []
+    for part in _conjuncts(state_formula):
+        view = local_view(model, [str(a) for a in L.atoms(part)])
+        if view is None:
+            continue
+        inv = Invariant("p", compile_predicate(part, _atoms_of(view)))
+        full = check_safety(view, [inv], limits=Limits(max_states=LIMIT))
+        if full.stopped_by is not None:
+            continue
+        keys = {a: atom_keys(model, str(a)) for a in L.atoms(part)}
+        goal = GoalKeys([part], keys.__getitem__, _atoms_of(view))
+        red = reduced(view, cycle_proviso=False, goal=goal, deadlocks=False)
+        found = check_safety(red, [inv])
+        assert found.results[0].verdict == full.results[0].verdict, L.to_text(part)
+        assert found.stats.states <= full.stats.states
+        outcomes.append(full.results[0].verdict.value)
+    return outcomes
+
+
+@settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
+@given(plans(max_nodes=4, max_instances=5, min_nodes=3))
+def test_the_reduction_keeps_the_views_verdicts(plan: A.Plan) -> None:
+    for outcome in reduction_keeps_the_views_verdicts(plan):
+        event(f"view: {outcome}")
+
+
 @pytest.mark.slow
 @settings(max_examples=300, **SETTINGS)  # type: ignore[arg-type]
-@given(plans(max_nodes=4), st.data())
+@given(plans(max_nodes=4, min_nodes=2), st.data())
 def test_the_view_simulates_the_relaxation_on_many_plans(plan: A.Plan, data: st.DataObject) -> None:
     nodes = range(len(plan.nodes))
     kept = frozenset(data.draw(st.sets(st.sampled_from(nodes), min_size=1)) if nodes else ())
     view_simulates_the_relaxation(plan, kept)
     views_prove_only_what_holds(plan)
+    reduction_keeps_the_views_verdicts(plan)
 
 
 def test_cps_port_consistency_holds_on_two_node_views() -> None:
