@@ -11,7 +11,7 @@ exact semantics.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
@@ -27,7 +27,7 @@ from cdcheck.checker.search import Invariant, Limits, check_safety
 from cdcheck.lang import ast as A
 from cdcheck.lang.families import generate
 from cdcheck.lang.loader import Loader
-from cdcheck.spec.local_view import local_view, nodes_read, view_of
+from cdcheck.spec.local_view import LocalView, local_view, nodes_read, view_of
 from cdcheck.spec.model import Model, compile_plan
 from cdcheck.spec.por_groups import atom_keys
 from cdcheck.spec.relaxed import RelaxedSystem
@@ -110,16 +110,21 @@ def _atoms_of(system: ConcertoSystem) -> Callable[[L.Atom], Callable[[GlobalStat
     return lambda a: atoms.compile(str(a))
 
 
+def _conjunct_views(plan: A.Plan) -> Iterator[tuple[L.Formula, LocalView | None]]:
+    """Each port-consistency conjunct with its local view (None: no view)."""
+    model = compile_plan(plan)
+    state_formula = L.invariant_of(L.parse(port_consistency_formula(plan)))
+    assert state_formula is not None
+    for part in _conjuncts(state_formula):
+        yield part, local_view(model, [str(a) for a in L.atoms(part)])
+
+
 def views_prove_only_what_holds(plan: A.Plan) -> list[str]:
     """Each port-consistency conjunct proved on its view holds on the exact
     semantics (every interleaving)."""
-    model = compile_plan(plan)
-    exact = ConcertoSystem(model)
-    state_formula = L.invariant_of(L.parse(port_consistency_formula(plan)))
-    assert state_formula is not None
+    exact = ConcertoSystem(compile_plan(plan))
     outcomes = []
-    for part in _conjuncts(state_formula):
-        view = local_view(model, [str(a) for a in L.atoms(part)])
+    for part, view in _conjunct_views(plan):
         if view is None:
             outcomes.append("no view")
             continue
@@ -151,19 +156,15 @@ def reduction_keeps_the_views_verdicts(plan: A.Plan) -> list[str]:
     """On each port-consistency conjunct's view: the goal-condition stubborn
     sets (violations alone, as the command line searches) give the verdict of
     the view's full search."""
-    model = compile_plan(plan)
-    state_formula = L.invariant_of(L.parse(port_consistency_formula(plan)))
-    assert state_formula is not None
     outcomes = []
-    for part in _conjuncts(state_formula):
-        view = local_view(model, [str(a) for a in L.atoms(part)])
+    for part, view in _conjunct_views(plan):
         if view is None:
             continue
         inv = Invariant("p", compile_predicate(part, _atoms_of(view)))
         full = check_safety(view, [inv], limits=Limits(max_states=LIMIT))
         if full.stopped_by is not None:
             continue
-        keys = {a: atom_keys(model, str(a)) for a in L.atoms(part)}
+        keys = {a: atom_keys(view.model, str(a)) for a in L.atoms(part)}
         goal = GoalKeys([part], keys.__getitem__, _atoms_of(view))
         red = reduced(view, cycle_proviso=False, goal=goal, deadlocks=False)
         found = check_safety(red, [inv])
