@@ -585,9 +585,10 @@ def _decide_by_conjuncts(
     view (`_on_local_view`), and on the whole plan only if that does not
     prove it.
 
-    The first violated conjunct gives the counterexample (it violates the
-    whole invariant); the goal holds when every conjunct does, and is
-    unknown when none is violated and some is undecided."""
+    Every conjunct is searched, and the shortest counterexample of a violated
+    one is shown (it violates the whole invariant); the goal holds when every
+    conjunct does, and is unknown when none is violated and some is
+    undecided."""
     import time
 
     from cdcheck.checker.search import PropertyResult, Verdict
@@ -607,6 +608,8 @@ def _decide_by_conjuncts(
         budget = limits.timeout
         if budget is not None:
             budget -= time.monotonic() - start
+            if budget <= 0 and violated is not None:
+                break  # the verdict is known; a shorter counterexample would be a bonus
             if budget <= 0:
                 undecided.append(str(k))
                 stopped = stopped or "the time limit"
@@ -647,8 +650,9 @@ def _decide_by_conjuncts(
             reason = f"conjunct {k} of {len(parts)} violated: {_shown(part.formula)}"
             if result.reason:
                 reason += f"; {result.reason}"
-            violated = replace(result, name=name, reason=reason)
-            break
+            if violated is None or _steps(result) < _steps(violated):
+                violated = replace(result, name=name, reason=reason)
+            continue
         if result.verdict is Verdict.UNKNOWN:
             undecided.append(str(k))
             stopped = stopped or part_stopped
@@ -703,6 +707,11 @@ def _on_local_view(
     search, _ = _safety_search(view, [goal], args, replace(limits, max_states=cap), label)
     nodes = ", ".join(system.model.nodes[n].name for n in view.kept)
     return _result_of(search, goal), search.stats, nodes
+
+
+def _steps(result: Any) -> int:
+    """The length of a result's counterexample (the shortest one is shown)."""
+    return len(result.trace.steps) if result.trace is not None else 0
 
 
 def _shown(formula: Any) -> str:
