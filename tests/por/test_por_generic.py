@@ -153,6 +153,23 @@ def test_the_goal_condition_keeps_one_order_of_unrelated_counters() -> None:
     assert red.states < count_states(base).states // 4
 
 
+def test_a_violation_nothing_can_cause_is_not_searched_for() -> None:
+    """The invariant can only change through a key no command writes: the
+    goal's closure holds no enabled step, so a search for violations alone
+    stops at the initial state; a search for deadlocks too must go on (D2)."""
+    base = counters(3, 3)
+
+    def goal(s: State) -> list[list[frozenset[int]]]:
+        return [[frozenset({99})]]
+
+    always = Invariant[State]("always", lambda s: True)
+    alone = reduced(base, cycle_proviso=False, goal=goal, deadlocks=False)
+    res = check_safety(alone, [always])
+    assert res.results[0].verdict is Verdict.HOLDS
+    assert res.stats.states == 1 and alone.stats.pruned == 1
+    assert count_states(reduced(base, cycle_proviso=False, goal=goal)).states > 1
+
+
 @settings(max_examples=300, deadline=None)
 @given(programs(), st.data())
 def test_random_programs_same_verdicts_with_the_goal_condition(
@@ -175,6 +192,10 @@ def test_random_programs_same_verdicts_with_the_goal_condition(
     inv = Invariant[State]("not all", holds)
     full = check_safety(program, [inv], check_deadlock=True)
     red = check_safety(reduced(program, cycle_proviso=False, goal=goal), [inv], check_deadlock=True)
+    # violations alone: states from which none is reachable are not expanded
+    alone = check_safety(reduced(program, cycle_proviso=False, goal=goal, deadlocks=False), [inv])
+    (expected,) = (f for f in full.results if f.name == "not all")
+    assert alone.results[0].verdict == expected.verdict
     for f, r in zip(full.results, red.results, strict=True):
         assert f.verdict == r.verdict, r.name
         if r.trace is not None:
