@@ -592,6 +592,7 @@ def _decide_by_conjuncts(
     none is violated and some is undecided."""
     import time
 
+    from cdcheck.checker import ltl as L
     from cdcheck.checker.search import PropertyResult, Verdict
 
     (goal,) = goals
@@ -656,7 +657,7 @@ def _decide_by_conjuncts(
             if ": proved on the FIFO relaxation" not in n
         ]
         if result.verdict is Verdict.VIOLATED:
-            reason = f"conjunct {k} of {len(parts)} violated: {_shown(part.formula)}"
+            reason = f"conjunct {k} of {len(parts)} violated: {L.to_text(part.formula)}"
             if result.reason:
                 reason += f"; {result.reason}"
             if violated is None or _steps(result) < _steps(violated):
@@ -721,12 +722,6 @@ def _on_local_view(
 def _steps(result: Any) -> int:
     """The length of a result's counterexample (the shortest one is shown)."""
     return len(result.trace.steps) if result.trace is not None else 0
-
-
-def _shown(formula: Any) -> str:
-    from cdcheck.checker import ltl as L
-
-    return L.to_text(formula)
 
 
 def _summed(figures: list[Any]) -> Any:

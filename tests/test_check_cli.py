@@ -24,6 +24,13 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, out, err
 
 
+def planned_cps_2(tmp_path: Path) -> Path:
+    """The planner's CPS plan with two pairs, its types included by path."""
+    plan = tmp_path / "cps2.cd"
+    plan.write_text(PLANNED_CPS_2.replace("{types}", str(ROOT / "models" / "cps" / "types.cd")))
+    return plan
+
+
 @pytest.fixture
 def deadlocking(tmp_path: Path) -> str:
     path = tmp_path / "deadlock.cd"
@@ -258,8 +265,7 @@ def test_the_exact_search_after_the_relaxation_forgets_polling_answers(
     (4,294 states), and the exact search, which forgets the answers that keep
     their askers asking, is bounded here by a state limit: unknown, and says
     what was found."""
-    plan = tmp_path / "cps2.cd"
-    plan.write_text(PLANNED_CPS_2.replace("{types}", str(ROOT / "models" / "cps" / "types.cd")))
+    plan = planned_cps_2(tmp_path)
     args = [str(plan), "--quiet", "--property", "deadlock-free", "--max-states", "20000"]
     code, out, _ = run(args, capsys)
     assert code == 3
@@ -272,8 +278,7 @@ def test_the_planners_cps_plan_with_two_pairs_is_deadlock_free(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """... and without the limit the exact search proves it (146,163 states)."""
-    plan = tmp_path / "cps2.cd"
-    plan.write_text(PLANNED_CPS_2.replace("{types}", str(ROOT / "models" / "cps" / "types.cd")))
+    plan = planned_cps_2(tmp_path)
     code, out, _ = run([str(plan), "--quiet", "--property", "deadlock-free"], capsys)
     assert code == 0 and "146,163 states" in out
 
@@ -302,8 +307,7 @@ def test_conjuncts_share_the_time_limit(tmp_path: Path, capsys: pytest.CaptureFi
     """A conjunct left without time is undecided, and so is the invariant
     (the planner's CPS plan with two pairs: the system's connections to the
     listeners are not proved on their local views)."""
-    plan = tmp_path / "cps2.cd"
-    plan.write_text(PLANNED_CPS_2.replace("{types}", str(ROOT / "models" / "cps" / "types.cd")))
+    plan = planned_cps_2(tmp_path)
     args = [str(plan), "--quiet", "--property", "port-consistency", "--timeout", "3"]
     code, out, _ = run(args, capsys)
     assert code == 3 and "? port-consistency  unknown" in out
