@@ -1,0 +1,155 @@
+"""The quiet system: the FIFO relaxation in which a host answers a question
+only with the value its asker is waiting for.
+
+Why. Termination is checked under weak fairness, which the partial-order
+reduction does not preserve: the planner's plans with two CPS pairs or one
+OpenStack site have millions of states and were never decided. Polling is
+what makes termination a fairness question: a node that asks, hears "not
+yet" and asks again can do so for ever. In the quiet system nobody hears
+"not yet": a question waits at its host until the answer is the desired one
+(true for isConnected, onDisconnect, isCompleted; false for isActive and
+isRefusing). A node that would poll for ever in the plan is stuck in the
+quiet system, so a livelock becomes a deadlock, and deadlocks are what the
+stubborn sets preserve best: the CPS plan with two pairs is decided in 691
+states.
+
+What transfers (`QuietSystem` is `spec.relaxed.RelaxedSystem` with its
+SendAnswer steps restricted, polling answers forgotten), when `obstacles`
+finds nothing:
+
+1. Every exact run has a quiet run through states with the same instances,
+   markings, queues, connections and programs, the same caches once polling
+   answers are forgotten, and at most the same messages. Build it from the
+   run: drop every re-ask of a question already asked in the current
+   episode (`spec.episodes`) and every answer with the undesired value (and
+   its reception); keep the first copy of the episode at its host until the
+   exact run answers the desired value, and answer it then. The host's state
+   is the same at that moment, so is the value and the host's reset of
+   cached refusals; the asker receives what the exact run received. Lists
+   are bags in the relaxation, so dropping messages never blocks a kept
+   step. This needs each answer to reach the node that asked (no two nodes
+   ask one question at once: `spec.episodes.overlapping`), every undesired
+   answer to be forgettable (no provider with several refusal questions,
+   `spec.forget`), and every answer to reduce (every instance present from
+   the start, none added or deleted).
+   So an invariant of instances, markings, programs and caches that holds
+   in the quiet system holds in the plan.
+2. An exact deadlock has no message in flight (every list can be emptied:
+   each answer reaches its asker), so it is its own image: quiet deadlock
+   freedom implies deadlock freedom.
+3. A weakly fair exact run that never terminates makes finitely many
+   progress steps (behaviors are acyclic, programs finite). After the last
+   one the hosts' answers no longer change; every copy in flight is answered
+   to its asker (fairness: each such step stays enabled until taken), the
+   desired answers stay cached (only refusals are reset, by answers the node
+   gives, finitely often), so from some point the caches stop changing and
+   no progress step is ever enabled again, or fairness would take it. The
+   quiet image of such a point, with every blocked node's pending question
+   left unanswered (its value is the undesired one, for ever), is a quiet
+   deadlock that is not final. Hence quiet deadlock freedom implies
+   termination under weak fairness per step.
+4. A final quiet state (every program finished, every queue empty) changes
+   no instance, marking or program any more: the goals' atoms hold there
+   for ever if they hold at all. Checking them at every quiet end state
+   (the reduction keeps every end state) decides `F G goals`.
+
+The converse does not hold: a quiet deadlock may need an order the FIFOs
+forbid, or a node whose answer the exact run would still deliver; the
+caller then decides with the exact semantics, as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .episodes import overlapping
+from .model import ADD, DEL, REFUSING, Model
+from .por_groups import STOPS_ASKING, ConcertoGroups, GroupId, Key, _Builder
+from .relaxed import RelaxedSystem
+from .rules import Step, local_answer
+from .state import NodeState, code_of_tri
+
+
+def obstacles(model: Model) -> list[str]:
+    """Why the quiet system may not stand for the plan (empty when it does):
+    each reason in plain words, for the note printed beside the verdicts."""
+    found: list[str] = []
+    if model.profile != "maude":
+        found.append(f"profile {model.profile} (the argument is made for profile maude)")
+    if any(ins.op in (ADD, DEL) for nm in model.nodes for ins in nm.program):
+        found.append("a program adds or deletes an instance (an answer may not reduce)")
+    hosted = {
+        nm.slots[ii.slot]
+        for n, nm in enumerate(model.nodes)
+        for ii in model.initial[n].instances
+    }
+    absent = [model.instances[q.dst] for q in model.questions if q.dst not in hosted]
+    if absent:
+        found.append(f"`{absent[0]}` is asked about but absent at the start")
+    if any(ii.queue for node in model.initial for ii in node.instances):
+        found.append("an instance starts with queued behaviors")
+    askable = ConcertoGroups(model).askable
+    several = sorted(
+        f"{model.nodes[n].name} asks about {len(qs)} ports of `{model.instances[dst]}`"
+        for n, mine in enumerate(askable)
+        for dst, qs in _refusals_by_provider(model, mine).items()
+        if len(qs) > 1
+    )
+    if several:
+        found.append(f"{several[0]} (resetState forgets only one of them, spec.forget)")
+    for a, b in overlapping(model)[:1]:
+        found.append(
+            f"`{model.question_text(a.question)}` may be asked at once by "
+            f"{model.nodes[a.node].name} ({a.what}) and {model.nodes[b.node].name} ({b.what}): "
+            "no wait orders them"
+        )
+    return found
+
+
+def _refusals_by_provider(model: Model, questions: Iterable[int]) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for q in questions:
+        if model.questions[q].kind == REFUSING:
+            found.setdefault(model.questions[q].dst, []).append(q)
+    return found
+
+
+class QuietGroups(ConcertoGroups):
+    """The relaxation's transition groups, where an answer also waits for its
+    value: a pending question answered with the undesired value is enabled
+    only once what the value reads changes."""
+
+    def _enabling(self, group: GroupId, s: NodeState) -> list[Iterable[Key]]:
+        if group[0] == "senda":
+            n, q = group[1], group[2]
+            assert isinstance(n, int) and isinstance(q, int)
+            value = code_of_tri(local_answer(self.m, n, s, q))
+            if q in s.pending and not _desired(self.m, q, value):
+                # the value must change first (the relaxation's own fallback,
+                # "the asker must ask", is no necessary enabling set here)
+                keys = _Builder()
+                self._local_answer_reads(keys, n, q)
+                return [keys.r]
+        return super()._enabling(group, s)
+
+
+def _desired(model: Model, q: int, code: int) -> bool:
+    return code == STOPS_ASKING[model.questions[q].kind]
+
+
+class QuietSystem(RelaxedSystem):
+    """`RelaxedSystem` whose hosts answer only with the desired value (module
+    docstring)."""
+
+    def _relaxed_two(
+        self, which: int, x: int, ix: int, y: int, iy: int
+    ) -> list[tuple[Step, int, int]]:
+        found = super()._relaxed_two(which, x, ix, y, iy)
+        if which == 0:
+            return found
+        return [t for t in found if _desired(self.model, t[0].args[0], t[0].args[1])]
+
+    def _por(self) -> ConcertoGroups:
+        if self._por_groups is None:
+            self._por_groups = QuietGroups(self.model, bags=True)
+        return self._por_groups
