@@ -290,6 +290,12 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     stats_of: dict[str, Any] = {}
     stopped: str | None = None
     notes: list[str] = []
+    if args.por and args.engine in ("explicit", "auto"):
+        proved, proved_stats, quiet_notes = _decide_quietly(system, goals, limits)
+        results.update(proved)
+        stats_of.update(proved_stats)
+        notes += quiet_notes
+        safety = [g for g in safety if g.prop.name not in proved]
     if safety and args.engine in ("explicit", "auto"):
         # with the reduction, each property is searched alone: the stubborn
         # sets must wait for whatever could violate the properties searched
@@ -321,7 +327,7 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
         prior = results.get(g.prop.name)
         if prior is None or prior.verdict.value == "unknown":
             results[g.prop.name], stats_of[g.prop.name] = _symbolic_check(system, g, args)
-    liveness = [g for g in goals if not g.is_safety]
+    liveness = [g for g in goals if not g.is_safety and g.prop.name not in results]
     forgetful = _forgetful(system, args) if liveness else system
     for g in liveness:
         fairness = {"nodes": _node_of, "steps": _step_identity}.get(g.fair)
@@ -499,7 +505,7 @@ def _decide_safety(
             stats_of[g.prop.name] = search.stats
             if result.verdict is Verdict.UNKNOWN:
                 stopped = search.stopped_by
-            elif g.deadlock and relaxed.shared:
+            elif g.deadlock and not relaxed.deadlocks_transfer:
                 notes.append(
                     f"no deadlock on the FIFO relaxation ({search.stats.states:,} states); "
                     "as some questions have several askers, an answer may reach the wrong "
@@ -509,17 +515,14 @@ def _decide_safety(
                 transfers = False
                 del stats_of[g.prop.name]
                 continue
-            where = "on the FIFO relaxation"
+            where = f"on {relaxed.title}"
             if result.reason and where not in result.reason:
                 result = replace(result, reason=f"{result.reason} ({where})")
             results[g.prop.name] = replace(result, reason=result.reason or f"proved {where}")
         proved = [name for name, r in results.items() if r.verdict is Verdict.HOLDS]
         if proved and stopped is None:
             names = ", ".join(f"`{name}`" for name in proved)
-            notes.append(
-                f"{names}: proved on the FIFO relaxation (a node may take any element of its "
-                "message lists first), which includes every run of the plan (docs/relaxation.md)"
-            )
+            notes.append(f"{names}: proved on {relaxed.title} ({relaxed.summary})")
     pending = [g for g in goals if g.prop.name not in results]
     if pending:
         if relaxation is not None and transfers:
@@ -757,6 +760,89 @@ def _on_plain(system: Any, trace: Any) -> Any:
     return follow_lasso(system, trace, stays)
 
 
+_NOT_IN_QUIET = ("deadlock", "inbox_empty")
+"""Atoms that read what the quiet system does not keep (successors, inboxes)."""
+
+
+def _end_state_formula(goal: _Goal) -> Any:
+    """ψ when `goal` is `F ψ` or `F G ψ` under weak fairness per step, ψ a
+    state formula whose atoms a finished plan can no longer change (every
+    atom but the two of `_NOT_IN_QUIET`); else None."""
+    from cdcheck.checker import ltl as L
+
+    f = goal.formula
+    if goal.fair != "steps" or not isinstance(f, L.Finally):
+        return None
+    inner = f.arg.arg if isinstance(f.arg, L.Globally) else f.arg
+    if not L.is_propositional(inner):
+        return None
+    if any(str(a).split("(")[0].strip() in _NOT_IN_QUIET for a in L.atoms(inner)):
+        return None
+    return inner
+
+
+def _decide_quietly(
+    system: Any, goals: list[_Goal], limits: Any
+) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Deadlock freedom, termination and `F (G) ψ` under weak fairness per
+    step, proved at once on the quiet system (spec.quiet): one search with
+    the deadlock-preserving reduction, where every end state must be a
+    finished plan satisfying each ψ. Only proofs are taken from it; anything
+    else is decided as before, on the exact semantics."""
+    from cdcheck.checker.por import reduced
+    from cdcheck.checker.predicates import compile_predicate
+    from cdcheck.checker.search import Invariant, PropertyResult, Verdict, check_safety
+    from cdcheck.spec.quiet import QuietSystem, obstacles
+
+    ends = {g.prop.name: _end_state_formula(g) for g in goals if not g.is_safety}
+    ends = {name: f for name, f in ends.items() if f is not None}
+    if not ends:
+        return {}, {}, []
+    names = ", ".join(f"`{n}`" for n in ends)
+    why_not = obstacles(system.model)
+    if why_not:
+        return {}, {}, [f"{names} not proved on the quiet system (docs/quiet.md): {why_not[0]}"]
+    quiet = QuietSystem(system.model)
+    atoms = quiet.atoms()
+    done = atoms.done
+    invariants = [
+        Invariant(name, _implied_by(done, compile_predicate(f, lambda a: atoms.compile(str(a)))))
+        for name, f in ends.items()
+    ]
+    search = check_safety(
+        reduced(quiet, cycle_proviso=False),
+        invariants,
+        check_deadlock=True,
+        is_final=done,
+        limits=limits,
+    )
+    verdicts = {r.name: r.verdict for r in search.results}
+    figures = f"{search.stats.states:,} states"
+    if verdicts.get("deadlock-free") is not Verdict.HOLDS:
+        what = (
+            "has a deadlock" if verdicts.get("deadlock-free") is Verdict.VIOLATED else "undecided"
+        )
+        return {}, {}, [f"quiet system {what} ({figures}): {names} decided on the exact semantics"]
+    proved: dict[str, Any] = {}
+    for g in goals:
+        if g.deadlock or (g.prop.name in ends and verdicts[g.prop.name] is Verdict.HOLDS):
+            proved[g.prop.name] = PropertyResult(
+                g.prop.name, Verdict.HOLDS, reason="proved on the quiet system"
+            )
+    shown = ", ".join(f"`{n}`" for n in proved)
+    note = (
+        f"{shown}: proved on the quiet system, where hosts answer only the awaited value "
+        f"({figures}; docs/quiet.md)"
+    )
+    return proved, dict.fromkeys(proved, search.stats), [note]
+
+
+def _implied_by(
+    premise: Callable[[Any], bool], conclusion: Callable[[Any], bool]
+) -> Callable[[Any], bool]:
+    return lambda state: not premise(state) or conclusion(state)
+
+
 def _forgetful(system: Any, args: argparse.Namespace) -> Any:
     """The system the exact searches explore (safety after the relaxation, and
     every LTL formula, fairness included): with the reduction, the plan's
@@ -816,12 +902,15 @@ def _safety_search(
 def _relaxed_goals(
     system: Any, safety: list[_Goal], args: argparse.Namespace
 ) -> tuple[Any, list[_Goal]] | None:
-    """The FIFO relaxation of the plan (spec.relaxed) and the goals it can
-    prove, compiled on it; None when it is not used. It is used with `--por`
-    (it is what lets stubborn sets separate the senders to one node), for
-    invariants that do not mention `deadlock`, and for deadlock freedom (a
-    proof when no question has several askers)."""
+    """The over-approximation to search first and the goals it can prove,
+    compiled on it; None when none is used. With `--por` (it is what lets
+    stubborn sets separate the senders to one node): the quiet system
+    (spec.quiet) when it stands for the plan and every goal reads only what
+    it keeps, else the FIFO relaxation (spec.relaxed), for invariants that do
+    not mention `deadlock` and for deadlock freedom (a proof on the
+    relaxation only when no question has several askers)."""
     from cdcheck.checker import ltl as L
+    from cdcheck.spec.quiet import QuietSystem, obstacles
     from cdcheck.spec.relaxed import RelaxedSystem
 
     if not args.por or args.exact_fifo:
@@ -831,7 +920,11 @@ def _relaxed_goals(
     ]
     if not usable:
         return None
-    relaxed = RelaxedSystem(system.model)
+    quiet = not obstacles(system.model) and all(
+        g.deadlock or not any(str(a).split("(")[0] in _NOT_IN_QUIET for a in L.atoms(g.formula))
+        for g in usable
+    )
+    relaxed = QuietSystem(system.model) if quiet else RelaxedSystem(system.model)
     return relaxed, [_on_system(g, relaxed) for g in usable]
 
 

@@ -181,4 +181,3 @@ def overlapping(model: Model) -> list[tuple[Episode, Episode]]:
                 if a.node != b.node and not precedes(a, b) and not precedes(b, a):
                     found.append((a, b))
     return found
-

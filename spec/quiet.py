@@ -79,9 +79,7 @@ def obstacles(model: Model) -> list[str]:
     if any(ins.op in (ADD, DEL) for nm in model.nodes for ins in nm.program):
         found.append("a program adds or deletes an instance (an answer may not reduce)")
     hosted = {
-        nm.slots[ii.slot]
-        for n, nm in enumerate(model.nodes)
-        for ii in model.initial[n].instances
+        nm.slots[ii.slot] for n, nm in enumerate(model.nodes) for ii in model.initial[n].instances
     }
     absent = [model.instances[q.dst] for q in model.questions if q.dst not in hosted]
     if absent:
@@ -139,7 +137,17 @@ def _desired(model: Model, q: int, code: int) -> bool:
 
 class QuietSystem(RelaxedSystem):
     """`RelaxedSystem` whose hosts answer only with the desired value (module
-    docstring)."""
+    docstring). Build it only for a plan without `obstacles`."""
+
+    title = "the quiet system"
+    summary = (
+        "the FIFO relaxation where hosts answer only the awaited value; it includes every "
+        "run of the plan up to its polling (docs/quiet.md)"
+    )
+
+    @property
+    def deadlocks_transfer(self) -> bool:
+        return True
 
     def _relaxed_two(
         self, which: int, x: int, ix: int, y: int, iy: int

@@ -110,12 +110,24 @@ def shared_questions(model: Model) -> list[str]:
 class RelaxedSystem(ConcertoSystem):
     """`ConcertoSystem` with bag lists (module docstring)."""
 
+    title = "the FIFO relaxation"
+    summary = (
+        "a node may take any element of its message lists first), which includes every run "
+        "of the plan (docs/relaxation.md"
+    )
+
     def __init__(self, model: Model, forget: bool = True) -> None:
         super().__init__(model, forget)
         askers = self._por().askers  # the groups are needed anyway: built once
         self.shared = frozenset(q for q, nodes in askers.items() if len(nodes) > 1)
         """Questions collected by several nodes: `takeable` watches their messages."""
         self._sends: dict[tuple[int, int, int, int, int], list[tuple[Step, int, int]]] = {}
+
+    @property
+    def deadlocks_transfer(self) -> bool:
+        """Does deadlock freedom here imply it for the plan? Yes when no
+        question has several askers (module docstring)."""
+        return not self.shared
 
     def canonical(self, s: NodeState) -> NodeState:
         """The relaxed form of a node state: lists sorted, forgettable answers forgotten."""

@@ -16,6 +16,8 @@ the state space of each drawn plan.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import strategies as st
 
 from cdcheck.lang import ast as A
@@ -196,3 +198,71 @@ def _order(prog: list[A.Instruction]) -> list[A.Instruction]:
     """Adds first (an instance must exist before its pushes), the rest as drawn."""
     adds = [i for i in prog if isinstance(i, A.Add)]
     return adds + [i for i in prog if not isinstance(i, A.Add)]
+
+
+@st.composite
+def quiet_plans(
+    draw: st.DrawFn, max_nodes: int = 3, max_instances: int = 4, min_nodes: int = 1
+) -> A.Plan:
+    """`plans` with every instance started (added ones at their type's initial
+    place) and no `add`, `del` or initial queue: the plans the quiet system
+    may stand for (spec.quiet.obstacles), which `plans` rarely draws."""
+    plan = draw(plans(max_nodes, max_instances, min_nodes))
+    types = {t.name.text: t for t in plan.types}
+    nodes = []
+    for node in plan.nodes:
+        added = [
+            A.StartInstance(
+                i.instance, i.type, (types[i.type.text].initial or types[i.type.text].places[0],)
+            )
+            for i in node.program
+            if isinstance(i, A.Add)
+        ]
+        program = tuple(i for i in node.program if not isinstance(i, A.Add | A.Del))
+        nodes.append(replace(node, starts=(*node.starts, *added), queues=(), program=program))
+    return replace(plan, nodes=tuple(nodes))
+
+
+SHARED_TYPE = """
+type T {
+  places off, on
+  initial off
+  behavior up { up1: off -> on }
+  behavior down { down1: on -> off }
+  use u on on
+  provide p on on
+}
+"""
+
+
+@st.composite
+def shared_question_plans(draw: st.DrawFn) -> str:
+    """Plan text where two or three nodes ask one host the same questions:
+    users of one provide port activating (`isRefusing`), nodes waiting for
+    one push (`isCompleted`), each asker's steps chained to the previous
+    asker's or not. The generated plans of `plans` rarely share a question;
+    these are what `spec.episodes` must order, or flag."""
+    askers = draw(st.integers(2, 3))
+    bounce = draw(st.booleans())
+    host = ["pushB h down as h_down", "pushB h up as h_up"] if bounce else []
+    nodes = [
+        "node n0 hosts h {\n  start h: T at on\n"
+        + "".join(f"  connected a{i}.u -- h.p\n" for i in range(askers))
+        + "  program { "
+        + " ".join(host)
+        + " }\n}\n"
+    ]
+    for i in range(askers):
+        program: list[str] = []
+        if i and draw(st.integers(0, 3)):
+            program.append(f"wait a{i - 1} a{i - 1}_up")
+        if bounce and draw(st.integers(0, 3)):
+            program.append("wait h h_up")
+        program.append(f"pushB a{i} up as a{i}_up")
+        if draw(st.booleans()):
+            program.append(f"pushB a{i} down as a{i}_down")
+        nodes.append(
+            f"node n{i + 1} hosts a{i} {{\n  start a{i}: T at off\n"
+            f"  connected a{i}.u -- h.p\n  program {{ {' '.join(program)} }}\n}}\n"
+        )
+    return SHARED_TYPE + "".join(nodes)
