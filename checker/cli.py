@@ -705,10 +705,13 @@ def _on_local_view(
     may be the unconstrained nodes' doing."""
     from cdcheck.checker import ltl as L
     from cdcheck.spec.local_view import local_view
+    from cdcheck.spec.quiet import QuietLocalView, obstacles
 
     if not args.por or args.exact_fifo or part.deadlock:
         return None
-    view = local_view(system.model, [str(a) for a in L.atoms(part.formula)])
+    atoms = [str(a) for a in L.atoms(part.formula)]
+    quiet = not obstacles(system.model) and not any(a.split("(")[0] in _NOT_IN_QUIET for a in atoms)
+    view = local_view(system.model, atoms, QuietLocalView if quiet else None)
     if view is None:
         return None
     cap = (

@@ -71,7 +71,8 @@ built (`local_view` returns None).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TypeVar
 
 from . import rules as R
 from .model import ACTIVE, Model
@@ -80,6 +81,8 @@ from .relaxed import RelaxedSystem
 from .rules import Step
 from .state import GlobalState, NodeState, code_of_tri, msg_answer, msg_question
 from .system import _put2
+
+V = TypeVar("V", bound="LocalView")
 
 INBOX_KEYS = frozenset({"in", "in+", "in-"})
 """Footprint kinds of inbox keys (spec.por_groups): atoms reading them are
@@ -95,20 +98,24 @@ def nodes_read(model: Model, atom: str) -> frozenset[int] | None:
     return frozenset(int(k[0]) for k in keys)  # type: ignore[call-overload]
 
 
-def local_view(model: Model, atoms: Iterable[str]) -> LocalView | None:
+def local_view(
+    model: Model, atoms: Iterable[str], make: Callable[[Model, frozenset[int]], V] | None = None
+) -> LocalView | V | None:
     """The view on the nodes the atoms read; None when it would be the whole
     plan, or cannot be built (an atom it does not preserve, an outside answer
-    that may not reduce)."""
+    that may not reduce). `make` builds it (default `LocalView`)."""
     kept: set[int] = set()
     for atom in atoms:
         nodes = nodes_read(model, atom)
         if nodes is None:
             return None
         kept |= nodes
-    return view_of(model, frozenset(kept))
+    return view_of(model, frozenset(kept), make)
 
 
-def view_of(model: Model, kept: frozenset[int]) -> LocalView | None:
+def view_of(
+    model: Model, kept: frozenset[int], make: Callable[[Model, frozenset[int]], V] | None = None
+) -> LocalView | V | None:
     """The view on `kept`; None when it would be the whole plan, or when an
     outside host may answer a kept node without reducing the answer."""
     if not kept or len(kept) == len(model.nodes):
@@ -119,7 +126,7 @@ def view_of(model: Model, kept: frozenset[int]) -> LocalView | None:
             for y in model.hosts_of[model.questions[q].dst]:
                 if y not in kept and groups._may_be_unknown(y, q):
                     return None
-    return LocalView(model, kept)
+    return LocalView(model, kept) if make is None else make(model, kept)
 
 
 class LocalView(RelaxedSystem):

@@ -60,9 +60,11 @@ caller then decides with the exact semantics, as before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from functools import cache
 
 from .episodes import overlapping
+from .local_view import LocalView
 from .model import ADD, DEL, REFUSING, Model
 from .por_groups import STOPS_ASKING, ConcertoGroups, GroupId, Key, _Builder
 from .relaxed import RelaxedSystem
@@ -70,6 +72,7 @@ from .rules import Step, local_answer
 from .state import NodeState, code_of_tri
 
 
+@cache
 def obstacles(model: Model) -> list[str]:
     """Why the quiet system may not stand for the plan (empty when it does):
     each reason in plain words, for the note printed beside the verdicts."""
@@ -156,6 +159,38 @@ class QuietSystem(RelaxedSystem):
         if which == 0:
             return found
         return [t for t in found if _desired(self.model, t[0].args[0], t[0].args[1])]
+
+    def _por(self) -> ConcertoGroups:
+        if self._por_groups is None:
+            self._por_groups = QuietGroups(self.model, bags=True)
+        return self._por_groups
+
+
+class QuietLocalView(LocalView):
+    """`spec.local_view.LocalView` of the quiet system: every answer, between
+    kept nodes, from the environment or to it, carries the awaited value.
+
+    The view's simulation argument (docs/relaxation.md) restricted to quiet
+    runs: every answer of a quiet run carries the awaited value, so the step
+    the view takes for it is one of these. An invariant of the kept nodes
+    proved here holds on the quiet system, hence on the plan when the quiet
+    system stands for it (`obstacles`)."""
+
+    def _relaxed_two(
+        self, which: int, x: int, ix: int, y: int, iy: int
+    ) -> list[tuple[Step, int, int]]:
+        found = super()._relaxed_two(which, x, ix, y, iy)
+        if which == 0:
+            return found
+        return [t for t in found if _desired(self.model, t[0].args[0], t[0].args[1])]
+
+    def _env_steps(self, n: int, s: NodeState) -> Iterator[tuple[Step, NodeState]]:
+        for step, after in super()._env_steps(n, s):
+            if step.rule in ("SendAnswer", "EnvAnswer") and not _desired(
+                self.model, step.args[0], step.args[1]
+            ):
+                continue
+            yield step, after
 
     def _por(self) -> ConcertoGroups:
         if self._por_groups is None:

@@ -52,14 +52,20 @@ def _from_environment(model: Model, kept: frozenset[int], msg: object) -> bool:
     return not any(y in kept for y in model.hosts_of[model.questions[q].dst])
 
 
-def view_simulates_the_relaxation(plan: A.Plan, kept: frozenset[int]) -> int | None:
-    """How many relaxed reachable states have an image that drops something;
-    None when there is no view or a state space is too large for a test."""
+def view_simulates_the_relaxation(
+    plan: A.Plan,
+    kept: frozenset[int],
+    system: type[RelaxedSystem] = RelaxedSystem,
+    make: Callable[[Model, frozenset[int]], LocalView] | None = None,
+) -> int | None:
+    """How many reachable states of `system` (the relaxation, or the quiet
+    system with `make` its view) have an image that drops something; None
+    when there is no view or a state space is too large for a test."""
     model = compile_plan(plan)
-    found = view_of(model, kept)
+    found = view_of(model, kept, make)
     if found is None:
         return None
-    relaxed, view = RelaxedSystem(model), found
+    relaxed, view = system(model), found
     states = _reachable(relaxed, LIMIT)
     seen = _reachable(view, LIMIT)
     if states is None or seen is None:
@@ -110,21 +116,25 @@ def _atoms_of(system: ConcertoSystem) -> Callable[[L.Atom], Callable[[GlobalStat
     return lambda a: atoms.compile(str(a))
 
 
-def _conjunct_views(plan: A.Plan) -> Iterator[tuple[L.Formula, LocalView | None]]:
+def _conjunct_views(
+    plan: A.Plan, make: Callable[[Model, frozenset[int]], LocalView] | None = None
+) -> Iterator[tuple[L.Formula, LocalView | None]]:
     """Each port-consistency conjunct with its local view (None: no view)."""
     model = compile_plan(plan)
     state_formula = L.invariant_of(L.parse(port_consistency_formula(plan)))
     assert state_formula is not None
     for part in _conjuncts(state_formula):
-        yield part, local_view(model, [str(a) for a in L.atoms(part)])
+        yield part, local_view(model, [str(a) for a in L.atoms(part)], make)
 
 
-def views_prove_only_what_holds(plan: A.Plan) -> list[str]:
-    """Each port-consistency conjunct proved on its view holds on the exact
-    semantics (every interleaving)."""
+def views_prove_only_what_holds(
+    plan: A.Plan, make: Callable[[Model, frozenset[int]], LocalView] | None = None
+) -> list[str]:
+    """Each port-consistency conjunct proved on its view (built by `make`)
+    holds on the exact semantics (every interleaving)."""
     exact = ConcertoSystem(compile_plan(plan))
     outcomes = []
-    for part, view in _conjunct_views(plan):
+    for part, view in _conjunct_views(plan, make):
         if view is None:
             outcomes.append("no view")
             continue

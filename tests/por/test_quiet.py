@@ -18,8 +18,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
+from hypothesis import strategies as st
 from plans import PLANNED_CPS_2
 from strategies import quiet_plans, shared_question_plans
+from test_local_view import view_simulates_the_relaxation, views_prove_only_what_holds
 from test_relaxed import _reachable
 
 from cdcheck.checker import ltl as L
@@ -32,7 +34,7 @@ from cdcheck.lang import ast as A
 from cdcheck.lang.loader import Loader
 from cdcheck.spec.episodes import overlapping
 from cdcheck.spec.model import Model, compile_plan
-from cdcheck.spec.quiet import QuietSystem, obstacles
+from cdcheck.spec.quiet import QuietLocalView, QuietSystem, obstacles
 from cdcheck.spec.state import GlobalState
 from cdcheck.spec.suite import port_consistency_formula
 from cdcheck.spec.system import ConcertoSystem
@@ -256,3 +258,33 @@ def test_quiet_proofs_hold_exactly_with_shared_questions_on_300_plans(text: str)
 @given(shared_question_plans())
 def test_stubborn_sets_keep_quiet_deadlocks_with_shared_questions(text: str) -> None:
     reduction_keeps_quiet_verdicts(Loader().load_text(text, "shared.cd"))
+
+
+@settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
+@given(quiet_plans(max_nodes=4, min_nodes=2), st.data())
+def test_the_quiet_view_simulates_the_quiet_system(plan: A.Plan, data: st.DataObject) -> None:
+    """The local view of the quiet system (spec.quiet.QuietLocalView): the
+    image of every quiet reachable state is reachable in it."""
+    nodes = range(len(plan.nodes))
+    kept = frozenset(data.draw(st.sets(st.sampled_from(nodes), min_size=1)) if nodes else ())
+    dropped = view_simulates_the_relaxation(plan, kept, QuietSystem, QuietLocalView)
+    assume(dropped is not None)
+
+
+@settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
+@given(shared_question_plans(), st.data())
+def test_the_quiet_view_simulates_the_quiet_system_with_shared_questions(
+    text: str, data: st.DataObject
+) -> None:
+    plan = Loader().load_text(text, "shared.cd")
+    kept = frozenset(data.draw(st.sets(st.sampled_from(range(len(plan.nodes))), min_size=1)))
+    assume(view_simulates_the_relaxation(plan, kept, QuietSystem, QuietLocalView) is not None)
+
+
+@settings(max_examples=30, **SETTINGS)  # type: ignore[arg-type]
+@given(shared_question_plans())
+def test_quiet_views_prove_only_what_holds(text: str) -> None:
+    plan = Loader().load_text(text, "shared.cd")
+    assume(not obstacles(compile_plan(plan)))
+    for outcome in views_prove_only_what_holds(plan, QuietLocalView):
+        event(f"view: {outcome}")
