@@ -241,7 +241,7 @@ def test_shared_questions_ordered_or_flagged(text: str) -> None:
     ordered_askers_never_ask_at_once(plan)
 
 
-@settings(max_examples=30, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=20, **SETTINGS)  # type: ignore[arg-type]
 @given(shared_question_plans())
 def test_quiet_proofs_hold_exactly_with_shared_questions(text: str) -> None:
     quiet_proofs_hold_exactly(Loader().load_text(text, "shared.cd"))
@@ -254,7 +254,7 @@ def test_quiet_proofs_hold_exactly_with_shared_questions_on_300_plans(text: str)
     quiet_proofs_hold_exactly(Loader().load_text(text, "shared.cd"))
 
 
-@settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=15, **SETTINGS)  # type: ignore[arg-type]
 @given(shared_question_plans())
 def test_stubborn_sets_keep_quiet_deadlocks_with_shared_questions(text: str) -> None:
     reduction_keeps_quiet_verdicts(Loader().load_text(text, "shared.cd"))
@@ -271,7 +271,7 @@ def test_the_quiet_view_simulates_the_quiet_system(plan: A.Plan, data: st.DataOb
     assume(dropped is not None)
 
 
-@settings(max_examples=40, **SETTINGS)  # type: ignore[arg-type]
+@settings(max_examples=10, **SETTINGS)  # type: ignore[arg-type]
 @given(shared_question_plans(), st.data())
 def test_the_quiet_view_simulates_the_quiet_system_with_shared_questions(
     text: str, data: st.DataObject
@@ -281,10 +281,31 @@ def test_the_quiet_view_simulates_the_quiet_system_with_shared_questions(
     assume(view_simulates_the_relaxation(plan, kept, QuietSystem, QuietLocalView) is not None)
 
 
-@settings(max_examples=30, **SETTINGS)  # type: ignore[arg-type]
-@given(shared_question_plans())
-def test_quiet_views_prove_only_what_holds(text: str) -> None:
+@settings(max_examples=15, **SETTINGS)  # type: ignore[arg-type]
+@given(quiet_plans(max_nodes=4, min_nodes=3))
+def test_quiet_views_prove_only_what_holds(plan: A.Plan) -> None:
+    for outcome in views_prove_only_what_holds(plan, QuietLocalView):
+        event(f"view: {outcome}")
+
+
+def quiet_views_prove_only_what_holds(text: str) -> None:
     plan = Loader().load_text(text, "shared.cd")
     assume(not obstacles(compile_plan(plan)))
     for outcome in views_prove_only_what_holds(plan, QuietLocalView):
         event(f"view: {outcome}")
+
+
+@pytest.mark.slow
+@settings(max_examples=100, **SETTINGS)  # type: ignore[arg-type]
+@given(shared_question_plans())
+def test_quiet_views_prove_only_what_holds_on_100_plans(text: str) -> None:
+    quiet_views_prove_only_what_holds(text)
+
+
+@pytest.mark.slow
+@settings(max_examples=200, **SETTINGS)  # type: ignore[arg-type]
+@given(shared_question_plans())
+def test_stubborn_sets_keep_quiet_deadlocks_with_shared_questions_on_200_plans(
+    text: str,
+) -> None:
+    reduction_keeps_quiet_verdicts(Loader().load_text(text, "shared.cd"))
