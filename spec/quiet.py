@@ -138,7 +138,26 @@ def _desired(model: Model, q: int, code: int) -> bool:
     return code == STOPS_ASKING[model.questions[q].kind]
 
 
-class QuietSystem(RelaxedSystem):
+class _AwaitedAnswers(RelaxedSystem):
+    """What the quiet system and its local views share: an answer between
+    two of their nodes carries the awaited value, and the stubborn sets know
+    that such an answer waits for its value (`QuietGroups`)."""
+
+    def _relaxed_two(
+        self, which: int, x: int, ix: int, y: int, iy: int
+    ) -> list[tuple[Step, int, int]]:
+        found = super()._relaxed_two(which, x, ix, y, iy)
+        if which == 0:
+            return found
+        return [t for t in found if _desired(self.model, t[0].args[0], t[0].args[1])]
+
+    def _por(self) -> ConcertoGroups:
+        if self._por_groups is None:
+            self._por_groups = QuietGroups(self.model, bags=True)
+        return self._por_groups
+
+
+class QuietSystem(_AwaitedAnswers):
     """`RelaxedSystem` whose hosts answer only with the desired value (module
     docstring). Build it only for a plan without `obstacles`."""
 
@@ -152,21 +171,8 @@ class QuietSystem(RelaxedSystem):
     def deadlocks_transfer(self) -> bool:
         return True
 
-    def _relaxed_two(
-        self, which: int, x: int, ix: int, y: int, iy: int
-    ) -> list[tuple[Step, int, int]]:
-        found = super()._relaxed_two(which, x, ix, y, iy)
-        if which == 0:
-            return found
-        return [t for t in found if _desired(self.model, t[0].args[0], t[0].args[1])]
 
-    def _por(self) -> ConcertoGroups:
-        if self._por_groups is None:
-            self._por_groups = QuietGroups(self.model, bags=True)
-        return self._por_groups
-
-
-class QuietLocalView(LocalView):
+class QuietLocalView(_AwaitedAnswers, LocalView):
     """`spec.local_view.LocalView` of the quiet system: every answer, between
     kept nodes, from the environment or to it, carries the awaited value.
 
@@ -176,14 +182,6 @@ class QuietLocalView(LocalView):
     proved here holds on the quiet system, hence on the plan when the quiet
     system stands for it (`obstacles`)."""
 
-    def _relaxed_two(
-        self, which: int, x: int, ix: int, y: int, iy: int
-    ) -> list[tuple[Step, int, int]]:
-        found = super()._relaxed_two(which, x, ix, y, iy)
-        if which == 0:
-            return found
-        return [t for t in found if _desired(self.model, t[0].args[0], t[0].args[1])]
-
     def _env_steps(self, n: int, s: NodeState) -> Iterator[tuple[Step, NodeState]]:
         for step, after in super()._env_steps(n, s):
             if step.rule in ("SendAnswer", "EnvAnswer") and not _desired(
@@ -191,8 +189,3 @@ class QuietLocalView(LocalView):
             ):
                 continue
             yield step, after
-
-    def _por(self) -> ConcertoGroups:
-        if self._por_groups is None:
-            self._por_groups = QuietGroups(self.model, bags=True)
-        return self._por_groups
