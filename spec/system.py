@@ -23,7 +23,16 @@ from .forget import Forgettable, forget_answers, forgettable_answers
 from .model import OP_NAMES, Model, bits
 from .por_groups import ConcertoGroups, GroupFootprint
 from .rules import Step
-from .state import GlobalState, Inst, Msg, NodeState, Stuck, cache_get, msg_question
+from .state import (
+    CACHE_UNKNOWN,
+    GlobalState,
+    Inst,
+    Msg,
+    NodeState,
+    Stuck,
+    cache_get,
+    msg_question,
+)
 
 if TYPE_CHECKING:
     from .props import Atoms
@@ -261,6 +270,8 @@ class ConcertoSystem:
             y = step.peer
             q = m.questions[a[0]]
             r |= {(n, "pending"), (n, "cache"), (n, "conns"), (n, "pc"), inst(q.dst)}
+            if a[1] == CACHE_UNKNOWN:  # the unreduced answer carries every instance
+                r |= {inst(i) for i in nm.slots}
             r |= {(y, "history"), (y, "inbox")}
             w |= {(n, "pending"), (n, "cache"), (y, "inbox")}
         elif rule == "ReceiveQuestion":
