@@ -710,7 +710,7 @@ def _on_local_view(
     if not args.por or args.exact_fifo or part.deadlock:
         return None
     atoms = [str(a) for a in L.atoms(part.formula)]
-    quiet = not obstacles(system.model) and not any(a.split("(")[0] in _NOT_IN_QUIET for a in atoms)
+    quiet = not obstacles(system.model) and _kept_by_quiet(part.formula)
     view = local_view(system.model, atoms, QuietLocalView if quiet else None)
     if view is None:
         return None
@@ -767,6 +767,13 @@ _NOT_IN_QUIET = ("deadlock", "inbox_empty")
 """Atoms that read what the quiet system does not keep (successors, inboxes)."""
 
 
+def _kept_by_quiet(formula: Any) -> bool:
+    """Does every atom of `formula` read only what the quiet system keeps?"""
+    from cdcheck.checker import ltl as L
+
+    return not any(str(a).split("(")[0].strip() in _NOT_IN_QUIET for a in L.atoms(formula))
+
+
 def _end_state_formula(goal: _Goal) -> Any:
     """ψ when `goal` is `F ψ` or `F G ψ` under weak fairness per step, ψ a
     state formula whose atoms a finished plan can no longer change (every
@@ -777,9 +784,7 @@ def _end_state_formula(goal: _Goal) -> Any:
     if goal.fair != "steps" or not isinstance(f, L.Finally):
         return None
     inner = f.arg.arg if isinstance(f.arg, L.Globally) else f.arg
-    if not L.is_propositional(inner):
-        return None
-    if any(str(a).split("(")[0].strip() in _NOT_IN_QUIET for a in L.atoms(inner)):
+    if not L.is_propositional(inner) or not _kept_by_quiet(inner):
         return None
     return inner
 
@@ -792,6 +797,7 @@ def _decide_quietly(
     the deadlock-preserving reduction, where every end state must be a
     finished plan satisfying each ψ. Only proofs are taken from it; anything
     else is decided as before, on the exact semantics."""
+    from cdcheck.checker import ltl as L
     from cdcheck.checker.por import reduced
     from cdcheck.checker.predicates import compile_predicate
     from cdcheck.checker.search import Invariant, PropertyResult, Verdict, check_safety
@@ -807,16 +813,18 @@ def _decide_quietly(
         return {}, {}, [f"{names} not proved on the quiet system (docs/quiet.md): {why_not[0]}"]
     quiet = QuietSystem(system.model)
     atoms = quiet.atoms()
-    done = atoms.done
     invariants = [
-        Invariant(name, _implied_by(done, compile_predicate(f, lambda a: atoms.compile(str(a)))))
+        Invariant(
+            name,
+            compile_predicate(L.Implies(L.Atom("done"), f), lambda a: atoms.compile(str(a))),
+        )
         for name, f in ends.items()
     ]
     search = check_safety(
         reduced(quiet, cycle_proviso=False),
         invariants,
         check_deadlock=True,
-        is_final=done,
+        is_final=atoms.done,
         limits=limits,
     )
     verdicts = {r.name: r.verdict for r in search.results}
@@ -838,12 +846,6 @@ def _decide_quietly(
         f"({figures}; docs/quiet.md)"
     )
     return proved, dict.fromkeys(proved, search.stats), [note]
-
-
-def _implied_by(
-    premise: Callable[[Any], bool], conclusion: Callable[[Any], bool]
-) -> Callable[[Any], bool]:
-    return lambda state: not premise(state) or conclusion(state)
 
 
 def _forgetful(system: Any, args: argparse.Namespace) -> Any:
@@ -924,8 +926,7 @@ def _relaxed_goals(
     if not usable:
         return None
     quiet = not obstacles(system.model) and all(
-        g.deadlock or not any(str(a).split("(")[0] in _NOT_IN_QUIET for a in L.atoms(g.formula))
-        for g in usable
+        g.deadlock or _kept_by_quiet(g.formula) for g in usable
     )
     relaxed = QuietSystem(system.model) if quiet else RelaxedSystem(system.model)
     return relaxed, [_on_system(g, relaxed) for g in usable]

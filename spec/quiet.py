@@ -143,13 +143,8 @@ class _AwaitedAnswers(RelaxedSystem):
     two of their nodes carries the awaited value, and the stubborn sets know
     that such an answer waits for its value (`QuietGroups`)."""
 
-    def _relaxed_two(
-        self, which: int, x: int, ix: int, y: int, iy: int
-    ) -> list[tuple[Step, int, int]]:
-        found = super()._relaxed_two(which, x, ix, y, iy)
-        if which == 0:
-            return found
-        return [t for t in found if _desired(self.model, t[0].args[0], t[0].args[1])]
+    def _answers(self, step: Step) -> bool:
+        return _desired(self.model, step.args[0], step.args[1])
 
     def _por(self) -> ConcertoGroups:
         if self._por_groups is None:
@@ -184,8 +179,6 @@ class QuietLocalView(_AwaitedAnswers, LocalView):
 
     def _env_steps(self, n: int, s: NodeState) -> Iterator[tuple[Step, NodeState]]:
         for step, after in super()._env_steps(n, s):
-            if step.rule in ("SendAnswer", "EnvAnswer") and not _desired(
-                self.model, step.args[0], step.args[1]
-            ):
+            if step.rule in ("SendAnswer", "EnvAnswer") and not self._answers(step):
                 continue
             yield step, after
