@@ -290,8 +290,10 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
     stats_of: dict[str, Any] = {}
     stopped: str | None = None
     notes: list[str] = []
+    quiet_states = 0
     if args.por and not args.exact_fifo and args.engine in ("explicit", "auto"):
         proved, proved_stats, quiet_notes = _decide_quietly(system, goals, limits)
+        quiet_states = max((s.states for s in proved_stats.values()), default=0)
         results.update(proved)
         stats_of.update(proved_stats)
         notes += quiet_notes
@@ -302,6 +304,9 @@ def _run_checks(plan: A.Plan, system: Any, goals: list[_Goal], args: argparse.Na
         batches = [[g] for g in safety] if args.por else [safety]
         for batch in batches:
             decide = _decide_by_conjuncts if args.por else _decide_safety
+            if args.por and _together(system, batch, args):
+                # the quiet deadlock search tells what a flagged search costs
+                decide = partial(_decide_conjuncts_together, first_bound=2 * quiet_states)
             decided, batch_stats, batch_stopped, batch_notes = decide(
                 system, batch, args, limits, plan.path
             )
@@ -689,6 +694,130 @@ def _decide_by_conjuncts(
     return {name: result}, {name: _summed(figures)}, stopped, notes
 
 
+def _together(system: Any, goals: list[_Goal], args: argparse.Namespace) -> bool:
+    """Whether an invariant's conjuncts are searched together, with violation
+    flags (`_decide_conjuncts_together`): when flags are forced, or by
+    default when the quiet system stands for the plan and keeps its atoms."""
+    from cdcheck.spec.quiet import obstacles
+
+    if args.invariant_por == "flags":
+        return True
+    return (
+        args.invariant_por == "auto"
+        and not args.exact_fifo
+        and not obstacles(system.model)
+        and all(not g.deadlock and _kept_by_quiet(g.formula) for g in goals)
+    )
+
+
+def _decide_conjuncts_together(
+    system: Any,
+    goals: list[_Goal],
+    args: argparse.Namespace,
+    limits: Any,
+    label: str,
+    first_bound: int = 0,
+) -> tuple[dict[str, Any], dict[str, Any], str | None, list[str]]:
+    """`_decide_by_conjuncts` with violation flags (`--invariant-por flags`).
+
+    The conjuncts are searched together, one flag each, in one search of the
+    plan (`checker.flagged`), which costs about what the deadlock search
+    does whatever their number: first within `first_bound` states (at least
+    `FLAGGED_FIRST_STATES`); if that does not decide them, each conjunct that reads a few nodes is
+    searched on their local view (`_on_local_view`, whose size does not grow
+    with the plan), and the others together again, without that bound. The
+    goal holds when every conjunct does; a violated conjunct's
+    counterexample is the shortest one found; else it is unknown when one is
+    undecided."""
+    import time
+
+    from cdcheck.checker import ltl as L
+    from cdcheck.checker.search import PropertyResult, Verdict
+
+    (goal,) = goals
+    parts = _conjunct_goals(goal, system)
+    name = goal.prop.name
+    start = time.monotonic()
+    figures: list[Any] = []
+    local: list[str] = []
+    notes: list[str] = []
+
+    def together(rest: list[_Goal], bound: int | None) -> tuple[dict[str, Any], Any, str | None]:
+        budget = None if limits.timeout is None else limits.timeout - (time.monotonic() - start)
+        part_limits = replace(limits, timeout=budget)
+        if bound is not None:
+            part_limits = replace(part_limits, max_states=min(bound, limits.max_states or bound))
+        decided, stats_of, stopped, part_notes = _decide_safety(
+            system, rest, args, part_limits, label
+        )
+        figures.extend(stats_of.values())
+        notes.extend(n for n in part_notes if n not in notes and not n.startswith("`"))
+        return decided, _summed(list(stats_of.values())), stopped
+
+    bound = max(first_bound, FLAGGED_FIRST_STATES)
+    decided, stats, stopped = together(parts, bound if len(parts) > 1 else None)
+    rest = parts
+    if stopped is not None and not any(r.verdict is Verdict.VIOLATED for r in decided.values()):
+        rest = []
+        for k, part in enumerate(parts, 1):
+            proof = _on_local_view(system, part, args, limits, label)
+            if proof is not None:
+                figures.append(proof[1])
+            if proof is not None and proof[0].verdict is Verdict.HOLDS:
+                local.append(f"{k} on {proof[2]}")
+            else:
+                rest.append(part)
+        decided, stats, stopped = together(rest, None) if rest else ({}, None, None)
+    index = {part.prop.name: k for k, part in enumerate(parts, 1)}
+    violated: Any = None
+    undecided: list[str] = []
+    places: set[str] = set()
+    for part in rest:
+        k = index[part.prop.name]
+        result = decided[part.prop.name]
+        if result.verdict is Verdict.VIOLATED:
+            reason = f"conjunct {k} of {len(parts)} violated: {L.to_text(part.formula)}"
+            if len(parts) == 1:
+                reason = ""
+            if result.reason:
+                reason = f"{reason}; {result.reason}" if reason else result.reason
+            if violated is None or _steps(result) < _steps(violated):
+                violated = replace(result, name=name, reason=reason)
+        elif result.verdict is Verdict.UNKNOWN:
+            undecided.append(str(k))
+        elif result.reason.startswith("proved on "):
+            places.add(result.reason.removeprefix("proved ").split(" (")[0])
+    searched = ""
+    if rest:
+        where = f" {' and '.join(sorted(places))}" if places else ""
+        which = ", ".join(str(index[p.prop.name]) for p in rest)
+        which = f"its {len(parts)} conjuncts" if len(rest) == len(parts) else f"conjuncts {which}"
+        searched = (
+            f"{which} searched together{where}, one violation flag each ({stats.states:,} states)"
+            if len(parts) > 1
+            else f"searched{where} with a violation flag ({stats.states:,} states)"
+        )
+    if local:
+        on_views = f"proved on local views: {'; '.join(local)}"
+        on_views += " (the other nodes unconstrained: docs/relaxation.md)"
+        searched = f"{searched}; {on_views}" if searched else on_views
+    if violated is not None:
+        result = violated
+    elif undecided:
+        result = PropertyResult(
+            name, Verdict.UNKNOWN, reason=f"{searched}; conjuncts {', '.join(undecided)} undecided"
+        )
+    else:
+        result = PropertyResult(name, Verdict.HOLDS, reason=f"proved: {searched}")
+    notes.append(f"`{name}`: {searched}")
+    return {name: result}, {name: _summed(figures)}, stopped, notes
+
+
+FLAGGED_FIRST_STATES = 50_000
+"""The first search of all conjuncts together stops here; local views are
+then tried for the conjuncts they can prove (docs/por.md)."""
+
+
 LOCAL_VIEW_STATES = 100_000
 """A local view that has not proved its conjunct within this many states
 gives way to the search of the whole plan."""
@@ -891,17 +1020,30 @@ def _safety_search(
     from cdcheck.checker.progress import ProgressDisplay
     from cdcheck.checker.search import Invariant, check_safety
 
-    explored, note = _maybe_reduced(system, goals, args)
+    explored, note, flagged = _maybe_reduced(system, goals, args)
+    invariants = [Invariant(g.prop.name, g.predicate) for g in goals if not g.deadlock]
+    is_final = system.atoms().done
+    if flagged is not None:
+        invariants = flagged.invariants()
+        is_final = _on_inner(flagged, is_final)
     with ProgressDisplay(f"checking {label}", quiet=args.quiet) as progress:
         search = check_safety(
             explored,
-            invariants=[Invariant(g.prop.name, g.predicate) for g in goals if not g.deadlock],
+            invariants=invariants,
             check_deadlock=any(g.deadlock for g in goals),
-            is_final=system.atoms().done,
+            is_final=is_final,
             limits=limits,
             progress=progress,
         )
+    if flagged is not None:
+        search = flagged.unflagged(search)
     return search, note
+
+
+def _on_inner(flagged: Any, predicate: Any) -> Any:
+    """A predicate of the system's states, read on flagged states."""
+    inner = flagged.inner
+    return lambda state: predicate(inner(state))
 
 
 def _relaxed_goals(
@@ -932,34 +1074,68 @@ def _relaxed_goals(
     return relaxed, [_on_system(g, relaxed) for g in usable]
 
 
+def _flags_for(system: Any, args: argparse.Namespace) -> bool:
+    """Whether invariants on `system` are kept by violation flags: always with
+    `--invariant-por flags`; by default on the quiet system and its views,
+    whose runs do not poll. Where nodes poll, the cycle proviso of the flags
+    expands most states fully (CPS update with 2 pairs: undecided in 300 s
+    on the exact semantics, 1,728 states with the goal condition)."""
+    from cdcheck.spec.quiet import QuietLocalView, QuietSystem
+
+    if args.invariant_por == "auto":
+        return isinstance(system, (QuietSystem, QuietLocalView))
+    return bool(args.invariant_por == "flags")
+
+
 def _maybe_reduced(
     system: Any, safety: list[_Goal], args: argparse.Namespace
-) -> tuple[Any, list[str]]:
-    """The system to search: reduced by stubborn sets with `--por`, else itself.
+) -> tuple[Any, list[str], Any]:
+    """The system to search, notes, and the `checker.flagged.Flagged` system
+    inside it when invariants are flagged (None otherwise).
 
-    The reduction keeps every deadlock and, through the goal condition
-    (`checker.por_goal`), every violation of the invariants whose atoms it can
-    name: neither visibility nor the cycle proviso is needed.
+    With `--por`, stubborn sets keep every deadlock. Invariants are kept by
+    violation flags (`--invariant-por flags`, the default: the deadlock
+    search plus the orders of steps that touch one invariant, and the cycle
+    proviso) or by the goal condition (`--invariant-por goal`,
+    `checker.por_goal`: the writers of what must change before an invariant
+    can fail, no proviso, and states from which no violation is reachable
+    are not expanded).
     """
     from cdcheck.checker import ltl as L
+    from cdcheck.checker.flagged import Flagged, Watched
     from cdcheck.checker.por import reduced
     from cdcheck.checker.por_goal import GoalKeys
     from cdcheck.spec.por_groups import atom_keys
 
     if not args.por:
-        return system, []
+        return system, [], None
     invariants = [g for g in safety if not g.deadlock]
     keys: dict[Any, frozenset[object]] = {}
     for g in invariants:
         for atom in L.atoms(g.formula):
             found = atom_keys(system.model, str(atom))
             if found is None:
-                return system, [
-                    f"partial-order reduction switched off: `{g.prop.name}` uses `{atom}`"
-                ]
+                return (
+                    system,
+                    [f"partial-order reduction switched off: `{g.prop.name}` uses `{atom}`"],
+                    None,
+                )
             keys[atom] = found
     if not invariants:
-        return reduced(system, cycle_proviso=False), []
+        return reduced(system, cycle_proviso=False), [], None
+    if _flags_for(system, args):
+        flagged = Flagged(
+            system,
+            [
+                Watched(
+                    g.prop.name,
+                    g.predicate,
+                    frozenset().union(*(keys[a] for a in L.atoms(g.formula))),
+                )
+                for g in invariants
+            ],
+        )
+        return reduced(flagged, cycle_proviso=True), [], flagged
     atoms = system.atoms()
     goal = GoalKeys(
         [L.invariant_of(g.formula) or L.TRUE for g in invariants],
@@ -967,7 +1143,7 @@ def _maybe_reduced(
         lambda atom: atoms.compile(str(atom)),
     )
     deadlocks = any(g.deadlock for g in safety)
-    return reduced(system, cycle_proviso=False, goal=goal, deadlocks=deadlocks), []
+    return reduced(system, cycle_proviso=False, goal=goal, deadlocks=deadlocks), [], None
 
 
 def _maybe_reduced_ltl(system: Any, goal: _Goal, args: argparse.Namespace) -> tuple[Any, list[str]]:
@@ -1616,6 +1792,15 @@ def _build_parser() -> tuple[_Parser, dict[str, tuple[_Parser, Command]]]:
         help="partial-order reduction (stubborn sets; for deadlocks and invariants on the "
         "FIFO relaxation first) for deadlocks, invariants and LTL without X checked "
         "without fairness (on by default; --no-por searches every interleaving)",
+    )
+    check.add_argument(
+        "--invariant-por",
+        choices=("auto", "flags", "goal"),
+        default="auto",
+        help="how the reduction keeps invariant violations: a flag per invariant that "
+        "stays set, searched with the deadlock-preserving stubborn sets and the cycle "
+        "proviso; or the goal condition (the writers of what must change first); auto "
+        "(default): flags on the quiet system, which does not poll, the goal elsewhere",
     )
     check.add_argument(
         "--compare-por",

@@ -323,13 +323,29 @@ def test_an_invariant_is_searched_one_conjunct_at_a_time(
 
 def test_conjuncts_share_the_time_limit(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A conjunct left without time is undecided, and so is the invariant
-    (the planner's CPS plan with two pairs: the system's connections to the
-    listeners are not proved on their local views)."""
+    (the planner's CPS plan with two pairs, through the goal condition: the
+    system's connections to the listeners are not proved on their local
+    views, and take 876,126 states on the quiet system)."""
     plan = planned_cps_2(tmp_path)
     args = [str(plan), "--quiet", "--property", "port-consistency", "--timeout", "3"]
+    args += ["--invariant-por", "goal"]
     code, out, _ = run(args, capsys)
     assert code == 3 and "? port-consistency  unknown" in out
     assert "undecided" in out
+
+
+def test_conjuncts_are_searched_together_with_violation_flags(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same plan by default: one search of the quiet system, a violation
+    flag per conjunct, about as large as the deadlock search (checker/flagged.py)."""
+    plan = planned_cps_2(tmp_path)
+    code, out, _ = run([str(plan), "--property", "port-consistency"], capsys)
+    assert code == 0 and "✓ port-consistency  holds" in out
+    line = next(ln for ln in out.splitlines() if "searched together" in ln)
+    assert "its 7 conjuncts searched together on the quiet system, one violation flag each" in line
+    states = int(line.split("(")[-1].split(" states")[0].replace(",", ""))
+    assert states < 3_000
 
 
 def test_port_consistency_is_proved_on_local_views(

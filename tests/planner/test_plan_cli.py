@@ -121,8 +121,8 @@ def test_goal_block_in_the_assembly(tmp_path: Path, capsys: pytest.CaptureFixtur
     text += "\ngoal {\n  behavior database: update\n  component forall: running\n}\n"
     path = tmp_path / "assembly.cd"
     path.write_text(text)
-    status, out, _err = run(["plan", str(path), "--max-states", "1000", "--quiet"], capsys)
-    assert status == 3
+    status, out, err = run(["plan", str(path), "--max-states", "1000", "--quiet"], capsys)
+    assert status == 0, out + err  # every property within 1,000 states per search
     assert "wait database database_interrupt" in out
     assert "behavior database: update" in out  # the goals travel with the plan
 
