@@ -166,6 +166,14 @@ class ConcertoGroups:
         for q, qq in enumerate(m.questions):
             if qq.kind == COMPLETED:
                 self.completion_questions.setdefault(qq.dst, []).append(q)
+        self.asks_behavior: dict[tuple[int, int, int], frozenset[int]] = {}
+        """(node, instance, behavior) -> the questions the ask rules may collect
+        while that behavior is the instance's head (`_behavior_questions`)."""
+        for n, nm in enumerate(m.nodes):
+            for i in nm.slots:
+                for b in range(len(m.types[m.instance_type[i]].behaviors)):
+                    self.asks_behavior[(n, i, b)] = self._behavior_questions(n, i, b)
+        self._still_askable: dict[tuple[int, NodeState], frozenset[int]] = {}
         self.groups: dict[GroupId, GroupFootprint] = {}
         self._build()
         self._nes: dict[tuple[GroupId, int], tuple[frozenset[Key], ...]] = {}
@@ -185,6 +193,62 @@ class ConcertoGroups:
             if k.user == i and self._remote(n, k.provider):
                 qs += [m.q_connected[c], m.q_refusing[c]]
         return tuple(dict.fromkeys(qs))
+
+    def _behavior_questions(self, n: int, i: int, b: int) -> frozenset[int]:
+        """What AskQuestionFor{FiringTransitions,EnteringPlace} may collect for
+        instance i while behavior b is its head: `isActive` of a remote user
+        when b has a transition from a place of the provide port's group (a
+        firing that may leave it), `isConnected` and `isRefusing` of a remote
+        provider when b has a transition to a station of a place of the use
+        port's group (an entering that may activate it)."""
+        m = self.m
+        ty = m.types[m.instance_type[i]]
+        trans = [t for t in range(len(ty.trans_src)) if ty.behaviors[b] >> t & 1]
+        sources = 0
+        targets = 0
+        for t in trans:
+            sources |= 1 << ty.trans_src[t]
+            for st in range(len(ty.stations)):
+                if ty.trans_stations[t] >> st & 1:
+                    targets |= 1 << ty.station_place[st]
+        qs: set[int] = set()
+        for c in bits(m.conn_by_provider[i]):
+            k = m.connections[c]
+            group = m.group(m.instance_type[i], k.provide)
+            if self._remote(n, k.user) and group is not None and group.places & sources:
+                qs.add(m.q_active_use[c])
+        for c, k in enumerate(m.connections):
+            group = m.group(m.instance_type[i], k.use)
+            remote = k.user == i and self._remote(n, k.provider)
+            if remote and group is not None and group.places & targets:
+                qs.update((m.q_connected[c], m.q_refusing[c]))
+        return frozenset(qs)
+
+    def still_askable(self, n: int, s: NodeState) -> frozenset[int]:
+        """The questions node n may still put in its outgoing list from state
+        s: those of the behaviors queued on its instances or pushed by the rest
+        of its program, and those of its instructions not yet executed."""
+        key = (n, s)
+        found = self._still_askable.get(key)
+        if found is not None:
+            return found
+        m = self.m
+        nm = m.nodes[n]
+        qs: set[int] = set()
+        for slot, inst in enumerate(s.instances):
+            if inst is not None:
+                for _, b in inst.queue:
+                    qs |= self.asks_behavior[(n, nm.slots[slot], b)]
+        for k in range(s.pc, len(nm.program)):
+            ins = nm.program[k]
+            if ins.op == PUSH and ins.inst in nm.slot_of:
+                ty = m.types[m.instance_type[ins.inst]]
+                behaviors = [ins.arg] if ins.arg >= 0 else range(len(ty.behaviors))
+                for b in behaviors:
+                    qs |= self.asks_behavior[(n, ins.inst, b)]
+            qs.update(self.asks_prog.get((n, k), ()))
+        found = self._still_askable[key] = frozenset(qs)
+        return found
 
     def _prog_questions(
         self, n: int, op: int, inst: int, arg: int, push: int
@@ -616,6 +680,8 @@ class ConcertoGroups:
             if x in s.outgoing:
                 # (bags: a question in the list can always be sent)
                 return [((n, "out-", s.outgoing[0]),)] if not self.bags else [fp.reads]
+            if x not in self.still_askable(n, s):
+                return [()]  # no behavior or instruction left on n can ask it
             found: list[Iterable[Key]] = [((n, "out+", x),)]
             if s.history >> x & 1 or cache_get(s.cache, x) == STOPS_ASKING[m.questions[x].kind]:
                 # not askable: an answer must come back (or the cache be reset) first

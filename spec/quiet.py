@@ -65,8 +65,8 @@ from functools import cache
 
 from .episodes import overlapping
 from .local_view import LocalView
-from .model import ADD, DEL, REFUSING, Model
-from .por_groups import STOPS_ASKING, ConcertoGroups, GroupId, Key, _Builder
+from .model import ADD, COMPLETED, DEL, REFUSING, Model
+from .por_groups import STOPS_ASKING, ConcertoGroups, GroupFootprint, GroupId, Key, _Builder
 from .relaxed import RelaxedSystem
 from .rules import Step, local_answer
 from .state import NodeState, code_of_tri
@@ -118,19 +118,52 @@ def _refusals_by_provider(model: Model, questions: Iterable[int]) -> dict[int, l
 class QuietGroups(ConcertoGroups):
     """The relaxation's transition groups, where an answer also waits for its
     value: a pending question answered with the undesired value is enabled
-    only once what the value reads changes."""
+    only once what the value reads changes.
+
+    An answer to `isCompleted(b)` does not read whether b is done. It is sent
+    only once b is done, and from then on no step writes that value (a push
+    id is pushed once, and once finished never queued again), so no step that
+    writes it is ever enabled together with the answer, and two steps that are
+    never enabled together need not be dependent (D1: a step of a stubborn set
+    stays enabled along steps outside it). Without the read, the finishing of
+    a behavior no longer pulls into its stubborn sets the answer to a future
+    `wait` on another node, hence that node's program: on the planner's
+    OpenStack plans, the master's finishing and every site's progress. The
+    enabling sets still name the value (`_enabling`), so a disabled answer
+    still waits for the finishing."""
+
+    def _ask_blockers(self, n: int, s: NodeState, i: int) -> frozenset[Key]:
+        """As the relaxation's, except that a question already asked becomes
+        collectible again only once its cached answer is reset: its answer
+        carries the awaited value, which blocks it as much as being asked."""
+        return frozenset(
+            (n, "reset", k[2]) if k[1] == "asked" else k
+            for k in super()._ask_blockers(n, s, i)
+        )
+
+    def _send_answer(self, n: int, q: int, y: int, unknown: bool) -> GroupFootprint:
+        fp = super()._send_answer(n, q, y, unknown)
+        if unknown or self.m.questions[q].kind != COMPLETED:
+            return fp
+        done = (n, "done", q)
+        return GroupFootprint(fp.reads - {done}, fp.writes - {done})
 
     def _enabling(self, group: GroupId, s: NodeState) -> list[Iterable[Key]]:
         if group[0] == "senda":
             n, q = group[1], group[2]
             assert isinstance(n, int) and isinstance(q, int)
             value = code_of_tri(local_answer(self.m, n, s, q))
-            if q in s.pending and not _desired(self.m, q, value):
+            if not _desired(self.m, q, value):
                 # the value must change first (the relaxation's own fallback,
                 # "the asker must ask", is no necessary enabling set here)
                 keys = _Builder()
                 self._local_answer_reads(keys, n, q)
-                return [keys.r]
+                if q in s.pending:
+                    return [keys.r]
+                # not asked yet either: both must happen, so either is necessary
+                # (the value's writers are the host's own steps, the question's
+                # arrival may wait on a long chain through its asker)
+                return [*super()._enabling(group, s), keys.r]
         return super()._enabling(group, s)
 
 
