@@ -189,6 +189,13 @@ class Reduced(Generic[S, A, G]):
         self._wakers_memo: dict[tuple[int, tuple[Iterable[Key], ...]], tuple[tuple[int, ...], ...]]
         self._wakers_memo = {}
         self._writers_memo: dict[frozenset[Key], frozenset[int]] = {}
+        self._inert: Callable[[S, G], Iterable[G]] | None = getattr(system, "inert", None)
+        self._inert_at: dict[int, frozenset[int]] = {}
+        """Optional `inert(s, g)`: groups that conflict with g, enabled at s,
+        yet cannot take a step from s before g has taken one; a stubborn set
+        holding g need not hold them (D1 only concerns steps taken before
+        g's), which cuts the chains of enabling sets a future conflict drags
+        in."""
 
     def initial_states(self) -> Iterable[S]:
         return self.system.initial_states()
@@ -242,6 +249,8 @@ class Reduced(Generic[S, A, G]):
         best_size = len(succ)
         blocked_by_visibility = False
         nes: dict[int, tuple[tuple[int, ...], ...]] = {}
+        if self._inert is not None:
+            self._inert_at = {}
         goal_closure = self._forced(state, enabled, nes)
         if goal_closure is None:
             if count:
@@ -345,12 +354,27 @@ class Reduced(Generic[S, A, G]):
             g = stack.pop()
             if g in enabled:
                 deps = idx.conflicts[g]
+                if self._inert is not None:
+                    deps = self._active_conflicts(state, g, deps)
             else:
                 alternatives = nes.get(g)
                 if alternatives is None:
                     alternatives = nes[g] = self._wakers(state, g)
                 deps = _cheapest(alternatives, members, enabled)
         return members, size, False
+
+    def _active_conflicts(self, state: S, g: int, deps: Iterable[int]) -> Iterable[int]:
+        """The groups g conflicts with, without those the system says are
+        inert at `state` (memoized for the state being reduced)."""
+        skip = self._inert_at.get(g)
+        if skip is None:
+            assert self._inert is not None
+            number = self._index.number
+            group: G = self._index.ids[g]  # type: ignore[assignment]
+            skip = self._inert_at[g] = frozenset(
+                number[h] for h in self._inert(state, group) if h in number
+            )
+        return [h for h in deps if h not in skip] if skip else deps
 
     def _wakers(self, state: S, g: int) -> tuple[tuple[int, ...], ...]:
         """The writers of each alternative enabling set of disabled group g."""

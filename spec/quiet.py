@@ -61,15 +61,17 @@ caller then decides with the exact semantics, as before.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, cached_property
 
-from .episodes import overlapping
+import networkx as nx
+
+from .episodes import Episode, Event, episodes, happens_before, overlapping
 from .local_view import LocalView
-from .model import ADD, COMPLETED, DEL, REFUSING, Model
+from .model import ADD, COMPLETED, DEL, PUSH, REFUSING, Model
 from .por_groups import STOPS_ASKING, ConcertoGroups, GroupFootprint, GroupId, Key, _Builder
 from .relaxed import RelaxedSystem
 from .rules import Step, local_answer
-from .state import NodeState, code_of_tri
+from .state import GlobalState, NodeState, code_of_tri
 
 
 @cache
@@ -137,8 +139,7 @@ class QuietGroups(ConcertoGroups):
         collectible again only once its cached answer is reset: its answer
         carries the awaited value, which blocks it as much as being asked."""
         return frozenset(
-            (n, "reset", k[2]) if k[1] == "asked" else k
-            for k in super()._ask_blockers(n, s, i)
+            (n, "reset", k[2]) if k[1] == "asked" else k for k in super()._ask_blockers(n, s, i)
         )
 
     def _send_answer(self, n: int, q: int, y: int, unknown: bool) -> GroupFootprint:
@@ -198,6 +199,92 @@ class QuietSystem(_AwaitedAnswers):
     @property
     def deadlocks_transfer(self) -> bool:
         return True
+
+    def inert(self, state: GlobalState, group: GroupId) -> list[GroupId]:
+        """The answers that conflict with `group`, enabled at `state`, yet
+        cannot be sent before its step (`checker.por.Reduced`): answers to a
+        node that holds no copy of the question and, by the programs'
+        happens-before (`spec.episodes`), can only start asking it after the
+        group's event, the execution of an instruction or the finishing of
+        the head behavior. An answer needs its question in the asker's
+        history, which only an ask puts there, which only happens in one of
+        the asker's episodes of that question.
+
+        Why. A provider's next instruction changes what it answers to the
+        users that will ask it when they come back up, much later, after
+        the provider's own progress; strong stubborn sets would otherwise
+        follow the enabling sets of those answers back through the users'
+        whole programs, on every site of the OpenStack plans."""
+        kind, n, x = group[0], group[1], group[2]
+        assert isinstance(n, int) and isinstance(x, int)
+        event: Event
+        if kind == "prog":
+            event = ("x", n, x)
+        elif kind == "finish":
+            inst = self._states[n][state[n]].instances[self.model.nodes[n].slot_of[x]]
+            if inst is None or not inst.queue:
+                return []
+            k = self._push_index.get((n, inst.queue[0][0]))
+            if k is None:
+                return []
+            event = ("f", n, k)
+        else:
+            return []
+        later = self._later.get(event)
+        if later is None:
+            later = self._later[event] = {event, *nx.descendants(self._happens_before, event)}
+        found = []
+        for h in self._answer_conflicts(group):
+            q, y = h[2], h[3]
+            assert isinstance(q, int) and isinstance(y, int)
+            asker = self._states[y][state[y]]
+            if asker.history >> q & 1 or q in asker.outgoing:
+                continue
+            asks = self._episodes.get((y, q), ())
+            if all(e.start is not None and e.start in later for e in asks):
+                found.append(h)
+        return found
+
+    def _answer_conflicts(self, group: GroupId) -> list[GroupId]:
+        found = self._answer_conflicts_of.get(group)
+        if found is None:
+            groups = self.por_groups()
+            mine = groups[group]
+            found = self._answer_conflicts_of[group] = [
+                h
+                for h, fp in groups.items()
+                if h[0] == "senda"
+                and (mine.writes & (fp.reads | fp.writes) or fp.writes & mine.reads)
+            ]
+        return found
+
+    @cached_property
+    def _happens_before(self) -> nx.DiGraph:
+        return happens_before(self.model)
+
+    @cached_property
+    def _episodes(self) -> dict[tuple[int, int], list[Episode]]:
+        found: dict[tuple[int, int], list[Episode]] = {}
+        for e in episodes(self.model):
+            found.setdefault((e.node, e.question), []).append(e)
+        return found
+
+    @cached_property
+    def _push_index(self) -> dict[tuple[int, int], int]:
+        return {
+            (n, ins.push): k
+            for n, nm in enumerate(self.model.nodes)
+            for k, ins in enumerate(nm.program)
+            if ins.op == PUSH
+        }
+
+    @cached_property
+    def _later(self) -> dict[Event, set[Event]]:
+        return {}
+
+    @cached_property
+    def _answer_conflicts_of(self) -> dict[GroupId, list[GroupId]]:
+        return {}
 
 
 class QuietLocalView(_AwaitedAnswers, LocalView):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
@@ -29,7 +30,7 @@ from cdcheck.checker.buchi import translate
 from cdcheck.checker.emptiness import check_ltl
 from cdcheck.checker.por import reduced
 from cdcheck.checker.predicates import compile_predicate
-from cdcheck.checker.search import Invariant, Limits, Verdict, check_safety
+from cdcheck.checker.search import Explorable, Invariant, Limits, Verdict, check_safety
 from cdcheck.lang import ast as A
 from cdcheck.lang.loader import Loader
 from cdcheck.spec.episodes import overlapping
@@ -309,3 +310,71 @@ def test_stubborn_sets_keep_quiet_deadlocks_with_shared_questions_on_200_plans(
     text: str,
 ) -> None:
     reduction_keeps_quiet_verdicts(Loader().load_text(text, "shared.cd"))
+
+
+RACE = """
+type Server {
+  places off, on
+  initial on
+  behavior stop { s: on -> off }
+  provide service on on
+}
+type Client {
+  places idle, up
+  initial idle
+  behavior deploy { d: idle -> up }
+  use svc on up
+}
+node host hosts server {
+  start server: Server at on
+  connected client.svc -- server.service
+  program { pushB server stop as server_stop }
+}
+node user hosts client {
+  start client: Client at idle
+  connected client.svc -- server.service
+  program { %s pushB client deploy as client_deploy }
+}
+"""
+
+
+def _terminals(system: Explorable[GlobalState, Any]) -> set[GlobalState]:
+    seen = set(system.initial_states())
+    todo = list(seen)
+    ends = set()
+    while todo:
+        s = todo.pop()
+        succ = list(system.successors(s))
+        if not succ:
+            ends.add(s)
+        for _, t in succ:
+            if t not in seen:
+                seen.add(t)
+                todo.append(t)
+    return ends
+
+
+def test_an_answer_the_asker_may_still_ask_for_before_the_hosts_step_is_not_inert() -> None:
+    """The client may ask whether the service refuses before the server's
+    push of `stop` (nothing orders them): the answer conflicts with that
+    push, and the orders end in different states: the server stuck behind an
+    active client, the client behind a refusing server, or both done (the
+    client's cached "not refusing" predates the push). The stubborn sets
+    must keep all three."""
+    quiet = QuietSystem(_model(RACE % ""))
+    full = _terminals(quiet)
+    assert len(full) == 3
+    assert _terminals(reduced(quiet, cycle_proviso=False)) == full
+    (start,) = quiet.initial_states()
+    push = ("prog", 0, 0)
+    assert quiet.inert(start, push) == []
+
+
+def test_an_answer_the_asker_asks_only_after_the_hosts_step_is_inert() -> None:
+    """Once the client waits for `server_stop` before deploying, it asks only
+    after the server's push: the answer cannot come before it."""
+    quiet = QuietSystem(_model(RACE % "wait server server_stop"))
+    (start,) = quiet.initial_states()
+    inert = quiet.inert(start, ("prog", 0, 0))
+    assert inert and all(h[0] == "senda" and h[3] == 1 for h in inert)
+    assert _terminals(reduced(quiet, cycle_proviso=False)) == _terminals(quiet)
