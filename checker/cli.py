@@ -585,6 +585,39 @@ def _conjuncts(f: Any) -> list[Any]:
     return [f]
 
 
+def _shorter_violation(
+    violated: Any, result: Any, name: str, k: int, parts: list[_Goal], part: _Goal
+) -> Any:
+    """The violation to show for the invariant `name` once conjunct k's
+    search gave `result` (violated): the shorter of it and `violated`."""
+    from cdcheck.checker import ltl as L
+
+    reason = (
+        f"conjunct {k} of {len(parts)} violated: {L.to_text(part.formula)}"
+        if len(parts) > 1
+        else ""
+    )
+    if result.reason:
+        reason = f"{reason}; {result.reason}" if reason else result.reason
+    if violated is None or _steps(result) < _steps(violated):
+        return replace(result, name=name, reason=reason)
+    return violated
+
+
+def _conjunction_result(name: str, searched: str, violated: Any, undecided: list[str]) -> Any:
+    """The invariant's result from its conjuncts': the shortest violation,
+    else unknown when one is undecided, else proved; `searched` says how."""
+    from cdcheck.checker.search import PropertyResult, Verdict
+
+    if violated is not None:
+        return violated
+    if undecided:
+        return PropertyResult(
+            name, Verdict.UNKNOWN, reason=f"{searched}; conjuncts {', '.join(undecided)} undecided"
+        )
+    return PropertyResult(name, Verdict.HOLDS, reason=f"proved: {searched}")
+
+
 def _decide_by_conjuncts(
     system: Any, goals: list[_Goal], args: argparse.Namespace, limits: Any, label: str
 ) -> tuple[dict[str, Any], dict[str, Any], str | None, list[str]]:
@@ -600,8 +633,7 @@ def _decide_by_conjuncts(
     none is violated and some is undecided."""
     import time
 
-    from cdcheck.checker import ltl as L
-    from cdcheck.checker.search import PropertyResult, Verdict
+    from cdcheck.checker.search import Verdict
 
     (goal,) = goals
     parts = _conjunct_goals(goal, system)
@@ -665,11 +697,7 @@ def _decide_by_conjuncts(
             if ": proved on the FIFO relaxation" not in n
         ]
         if result.verdict is Verdict.VIOLATED:
-            reason = f"conjunct {k} of {len(parts)} violated: {L.to_text(part.formula)}"
-            if result.reason:
-                reason += f"; {result.reason}"
-            if violated is None or _steps(result) < _steps(violated):
-                violated = replace(result, name=name, reason=reason)
+            violated = _shorter_violation(violated, result, name, k, parts, part)
             continue
         if result.verdict is Verdict.UNKNOWN and violated is None:
             undecided.append(str(k))
@@ -682,15 +710,8 @@ def _decide_by_conjuncts(
             searched += f"; proved on local views: {'; '.join(local)}"
     if local:
         searched += " (the other nodes unconstrained: docs/relaxation.md)"
-    if violated is not None:
-        result = violated
-    elif undecided:
-        result = PropertyResult(
-            name, Verdict.UNKNOWN, reason=f"{searched}; conjuncts {', '.join(undecided)} undecided"
-        )
-    else:
-        result = PropertyResult(name, Verdict.HOLDS, reason=f"proved: {searched}")
     notes.append(f"`{name}`: {searched}")
+    result = _conjunction_result(name, searched, violated, undecided)
     return {name: result}, {name: _summed(figures)}, stopped, notes
 
 
@@ -731,8 +752,7 @@ def _decide_conjuncts_together(
     undecided."""
     import time
 
-    from cdcheck.checker import ltl as L
-    from cdcheck.checker.search import PropertyResult, Verdict
+    from cdcheck.checker.search import Verdict
 
     (goal,) = goals
     parts = _conjunct_goals(goal, system)
@@ -776,40 +796,30 @@ def _decide_conjuncts_together(
         k = index[part.prop.name]
         result = decided[part.prop.name]
         if result.verdict is Verdict.VIOLATED:
-            reason = f"conjunct {k} of {len(parts)} violated: {L.to_text(part.formula)}"
-            if len(parts) == 1:
-                reason = ""
-            if result.reason:
-                reason = f"{reason}; {result.reason}" if reason else result.reason
-            if violated is None or _steps(result) < _steps(violated):
-                violated = replace(result, name=name, reason=reason)
+            violated = _shorter_violation(violated, result, name, k, parts, part)
         elif result.verdict is Verdict.UNKNOWN:
             undecided.append(str(k))
-        elif result.reason.startswith("proved on "):
-            places.add(result.reason.removeprefix("proved ").split(" (")[0])
+        else:
+            places.add(
+                result.reason.removeprefix("proved ").split(" (")[0]
+                if result.reason.startswith("proved on ")
+                else "on the exact FIFO semantics"
+            )
     searched = ""
     if rest:
-        where = f" {' and '.join(sorted(places))}" if places else ""
         which = ", ".join(str(index[p.prop.name]) for p in rest)
         which = f"its {len(parts)} conjuncts" if len(rest) == len(parts) else f"conjuncts {which}"
-        searched = (
-            f"{which} searched together{where}, one violation flag each ({stats.states:,} states)"
-            if len(parts) > 1
-            else f"searched{where} with a violation flag ({stats.states:,} states)"
-        )
+        which = f"{which} searched together" if len(parts) > 1 else "searched"
+        searched = f"{which} {' and '.join(sorted(places))}" if places else which
+        if places == {"on the quiet system"}:
+            searched += ", one violation flag each" if len(parts) > 1 else " with a violation flag"
+        searched += f" ({stats.states:,} states)"
     if local:
         on_views = f"proved on local views: {'; '.join(local)}"
         on_views += " (the other nodes unconstrained: docs/relaxation.md)"
         searched = f"{searched}; {on_views}" if searched else on_views
-    if violated is not None:
-        result = violated
-    elif undecided:
-        result = PropertyResult(
-            name, Verdict.UNKNOWN, reason=f"{searched}; conjuncts {', '.join(undecided)} undecided"
-        )
-    else:
-        result = PropertyResult(name, Verdict.HOLDS, reason=f"proved: {searched}")
     notes.append(f"`{name}`: {searched}")
+    result = _conjunction_result(name, searched, violated, undecided)
     return {name: result}, {name: _summed(figures)}, stopped, notes
 
 

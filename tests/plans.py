@@ -154,3 +154,33 @@ node sensor_1 hosts listener_1, sensor_1 {
 }
 
 """
+
+
+# A server's `stop` and a client's `deploy`, unordered (`%s`: an instruction
+# before the client's push). On the FIFO relaxation and the quiet system the
+# client can take its stale "not refusing" answer after answering "inactive"
+# (bags), so port consistency fails there and holds exactly.
+RACE = """
+type Server {
+  places off, on
+  initial on
+  behavior stop { s: on -> off }
+  provide service on on
+}
+type Client {
+  places idle, up
+  initial idle
+  behavior deploy { d: idle -> up }
+  use svc on up
+}
+node host hosts server {
+  start server: Server at on
+  connected client.svc -- server.service
+  program { pushB server stop as server_stop }
+}
+node user hosts client {
+  start client: Client at idle
+  connected client.svc -- server.service
+  program { %s pushB client deploy as client_deploy }
+}
+"""

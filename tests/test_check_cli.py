@@ -7,7 +7,7 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
-from plans import DEADLOCKING, MISROUTED_AFTER_RELAXED_PROOF, PLANNED_CPS_2
+from plans import DEADLOCKING, MISROUTED_AFTER_RELAXED_PROOF, PLANNED_CPS_2, RACE
 
 from cdcheck.checker.cli import main
 from cdcheck.lang.families import generate
@@ -362,3 +362,16 @@ def test_port_consistency_is_proved_on_local_views(
     assert "proved on local views: 1 on node1, node2;" in out
     states = int(out.split("port-consistency  holds")[-1].split()[0].replace(",", ""))
     assert states < 10_000
+
+
+def test_a_violation_on_the_quiet_system_is_decided_exactly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The quiet system's bags let the client read a stale answer after its
+    reset, so its flag is set there; only the exact semantics reports a
+    violation, and there port consistency holds."""
+    plan = tmp_path / "race.cd"
+    plan.write_text(RACE % "")
+    code, out, _ = run([str(plan), "--property", "port-consistency"], capsys)
+    assert code == 0 and "✓ port-consistency  holds" in out
+    assert "`port-consistency`: searched on the exact FIFO semantics" in out

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
-from plans import PLANNED_CPS_2
+from plans import PLANNED_CPS_2, RACE
 from strategies import quiet_plans, shared_question_plans
 from test_local_view import view_simulates_the_relaxation, views_prove_only_what_holds
 from test_relaxed import _reachable
@@ -310,32 +310,6 @@ def test_stubborn_sets_keep_quiet_deadlocks_with_shared_questions_on_200_plans(
     text: str,
 ) -> None:
     reduction_keeps_quiet_verdicts(Loader().load_text(text, "shared.cd"))
-
-
-RACE = """
-type Server {
-  places off, on
-  initial on
-  behavior stop { s: on -> off }
-  provide service on on
-}
-type Client {
-  places idle, up
-  initial idle
-  behavior deploy { d: idle -> up }
-  use svc on up
-}
-node host hosts server {
-  start server: Server at on
-  connected client.svc -- server.service
-  program { pushB server stop as server_stop }
-}
-node user hosts client {
-  start client: Client at idle
-  connected client.svc -- server.service
-  program { %s pushB client deploy as client_deploy }
-}
-"""
 
 
 def _terminals(system: Explorable[GlobalState, Any]) -> set[GlobalState]:
