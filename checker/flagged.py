@@ -87,6 +87,7 @@ class Flagged(Generic[S, A, G]):
         self.state_width = None if width is None else width + len(self.watched)
         """Packed like the system's states, one more int per flag."""
         self._groups: dict[G, _Footprint] | None = None
+        self._touched_by: dict[G, tuple[int, ...]] = {}
 
     def inner(self, state: tuple[Any, ...]) -> S:
         """The system's state inside a flagged one."""
@@ -103,12 +104,27 @@ class Flagged(Generic[S, A, G]):
         return [(*s, *self._flags(s, none)) for s in self.system.initial_states()]
 
     def successors(self, state: tuple[Any, ...]) -> list[tuple[A, tuple[Any, ...]]]:
+        """Only the invariants whose keys the step's group may write are
+        evaluated again: the others read nothing it changes."""
         k = len(self.watched)
         inner, flags = state[: len(state) - k], state[len(state) - k :]
-        return [
-            (step, (*nxt, *self._flags(nxt, flags)))
-            for step, nxt in self.system.successors(inner)  # type: ignore[arg-type]
-        ]
+        out = []
+        for step, nxt in self.system.successors(inner):  # type: ignore[arg-type]
+            after = list(flags)
+            for j in self._touched(self.system.group_of(inner, step)):  # type: ignore[arg-type]
+                if not after[j] and not self.watched[j].holds(nxt):
+                    after[j] = 1
+            out.append((step, (*nxt, *after)))
+        return out
+
+    def _touched(self, group: G) -> tuple[int, ...]:
+        """The watched invariants a step of `group` may change."""
+        found = self._touched_by.get(group)
+        if found is None:
+            writes = self.system.por_groups()[group].writes
+            found = tuple(j for j, w in enumerate(self.watched) if writes & w.keys)
+            self._touched_by[group] = found
+        return found
 
     def por_groups(self) -> Mapping[G, _Footprint]:
         """The system's groups; one that may write a watched invariant's key
