@@ -88,6 +88,12 @@ class Flagged(Generic[S, A, G]):
         """Packed like the system's states, one more int per flag."""
         self._groups: dict[G, _Footprint] | None = None
         self._touched_by: dict[G, tuple[int, ...]] = {}
+        self.inert: Callable[[tuple[Any, ...], G], Iterable[G]] | None = (
+            self._inert if hasattr(system, "inert") else None
+        )
+        """The system's inert conflicts (`checker.por.Reduced`), when it names
+        some: which steps can come before which is a property of its runs,
+        which the flags do not change."""
 
     def inner(self, state: tuple[Any, ...]) -> S:
         """The system's state inside a flagged one."""
@@ -138,6 +144,9 @@ class Flagged(Generic[S, A, G]):
                 groups[g] = _Footprint(fp.reads | flags, fp.writes | flags)
             self._groups = groups
         return self._groups
+
+    def _inert(self, state: tuple[Any, ...], group: G) -> Iterable[G]:
+        return self.system.inert(self.inner(state), group)  # type: ignore[attr-defined,no-any-return]
 
     def group_of(self, state: tuple[Any, ...], step: A) -> G:
         return self.system.group_of(self.inner(state), step)
