@@ -279,7 +279,7 @@ def test_the_planners_cps_plan_with_two_pairs_terminates(
     """Deadlock freedom and termination under weak fairness per step, proved
     at once by one deadlock search on the quiet system (its waits order the
     two listeners' questions to the system): 649 states (1,829 before the
-    refinements of docs/por.md), where the exact search needs 146,163 for
+    refinements of docs/por.md), where the exact search needs 140,236 for
     deadlock freedom alone and the fair check of termination did not finish."""
     plan = planned_cps_2(tmp_path)
     args = [str(plan), "--quiet", "--property", "deadlock-free", "--property", "terminates"]
@@ -293,12 +293,12 @@ def test_the_planners_cps_plan_with_two_pairs_terminates(
 def test_the_planners_cps_plan_with_two_pairs_is_deadlock_free_exactly(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """... and the exact search alone proves deadlock freedom too (146,163
+    """... and the exact search alone proves deadlock freedom too (140,236
     states)."""
     plan = planned_cps_2(tmp_path)
     args = [str(plan), "--quiet", "--property", "deadlock-free", "--exact-fifo"]
     code, out, _ = run(args, capsys)
-    assert code == 0 and "146,163 states" in out
+    assert code == 0 and "140,236 states" in out
 
 
 def test_an_invariant_is_searched_one_conjunct_at_a_time(
