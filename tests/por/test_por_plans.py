@@ -118,7 +118,10 @@ def compare(
     # invariant and deadlock together: visibility and cycle proviso
     red = check_safety(reduced(sysm, prop[2]), [inv], check_deadlock=True, is_final=final(sysm))
     assert [r.verdict for r in red.results] == [r.verdict for r in full.results], prop[0]
-    assert red.stats.states <= full.stats.states
+    if full.stats.complete:
+        # the reduced graph is a subgraph; a search stopped at a violation may
+        # meet it later in the reduced graph, after more states
+        assert red.stats.states <= full.stats.states
     replays(sysm, red, prop)
     # the same through the goal condition: no visibility, no cycle proviso
 
