@@ -173,7 +173,6 @@ class ConcertoGroups:
             for i in nm.slots:
                 for b in range(len(m.types[m.instance_type[i]].behaviors)):
                     self.asks_behavior[(n, i, b)] = self._behavior_questions(n, i, b)
-        self._still_askable: dict[tuple[int, NodeState], frozenset[int]] = {}
         self.groups: dict[GroupId, GroupFootprint] = {}
         self._build()
         self._nes: dict[tuple[GroupId, int], tuple[frozenset[Key], ...]] = {}
@@ -227,11 +226,8 @@ class ConcertoGroups:
     def still_askable(self, n: int, s: NodeState) -> frozenset[int]:
         """The questions node n may still put in its outgoing list from state
         s: those of the behaviors queued on its instances or pushed by the rest
-        of its program, and those of its instructions not yet executed."""
-        key = (n, s)
-        found = self._still_askable.get(key)
-        if found is not None:
-            return found
+        of its program, and those of its instructions not yet executed. (Only
+        the enabling sets call it, which `_local_sets` memoizes per node state.)"""
         m = self.m
         nm = m.nodes[n]
         qs: set[int] = set()
@@ -247,8 +243,7 @@ class ConcertoGroups:
                 for b in behaviors:
                     qs |= self.asks_behavior[(n, ins.inst, b)]
             qs.update(self.asks_prog.get((n, k), ()))
-        found = self._still_askable[key] = frozenset(qs)
-        return found
+        return frozenset(qs)
 
     def _prog_questions(
         self, n: int, op: int, inst: int, arg: int, push: int

@@ -230,32 +230,36 @@ class QuietSystem(_AwaitedAnswers):
             event = ("f", n, k)
         else:
             return []
-        later = self._later.get(event)
-        if later is None:
-            later = self._later[event] = {event, *nx.descendants(self._happens_before, event)}
         found = []
-        for h in self._answer_conflicts(group):
-            q, y = h[2], h[3]
-            assert isinstance(q, int) and isinstance(y, int)
+        for h, q, y in self._inert_candidates(group, event):
             asker = self._states[y][state[y]]
-            if asker.history >> q & 1 or q in asker.outgoing:
-                continue
-            asks = self._episodes.get((y, q), ())
-            if all(e.start is not None and e.start in later for e in asks):
+            if not (asker.history >> q & 1 or q in asker.outgoing):
                 found.append(h)
         return found
 
-    def _answer_conflicts(self, group: GroupId) -> list[GroupId]:
-        found = self._answer_conflicts_of.get(group)
+    def _inert_candidates(self, group: GroupId, event: Event) -> list[tuple[GroupId, int, int]]:
+        """The answers (group, question, asker) that conflict with `group` and
+        whose asker's episodes of the question all start at or after `event`:
+        static, memoized per group and event; only whether the asker holds a
+        copy now is left to `inert`."""
+        key = (group, event)
+        found = self._candidates.get(key)
         if found is None:
+            later = {event, *nx.descendants(self._happens_before, event)}
             groups = self.por_groups()
             mine = groups[group]
-            found = self._answer_conflicts_of[group] = [
-                h
-                for h, fp in groups.items()
-                if h[0] == "senda"
-                and (mine.writes & (fp.reads | fp.writes) or fp.writes & mine.reads)
-            ]
+            found = []
+            for h, fp in groups.items():
+                if h[0] != "senda" or not (
+                    mine.writes & (fp.reads | fp.writes) or fp.writes & mine.reads
+                ):
+                    continue
+                q, y = h[2], h[3]
+                assert isinstance(q, int) and isinstance(y, int)
+                asks = self._episodes.get((y, q), ())
+                if all(e.start is not None and e.start in later for e in asks):
+                    found.append((h, q, y))
+            self._candidates[key] = found
         return found
 
     @cached_property
@@ -279,11 +283,7 @@ class QuietSystem(_AwaitedAnswers):
         }
 
     @cached_property
-    def _later(self) -> dict[Event, set[Event]]:
-        return {}
-
-    @cached_property
-    def _answer_conflicts_of(self) -> dict[GroupId, list[GroupId]]:
+    def _candidates(self) -> dict[tuple[GroupId, Event], list[tuple[GroupId, int, int]]]:
         return {}
 
 
