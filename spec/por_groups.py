@@ -9,10 +9,11 @@ group per:
     ("fire", n, i, p) FiringTransitions of instance i on node n from place p
     ("enter", n, i, s) EnteringPlace of i on n through station s
     ("finish", n, i)  FinishingBehavior of i on n
-    ("end", n, i)     EndingTransition of i on n (it never changes what a port
-                      question answers: a running transition and its endings
-                      are in the same group markings)
-    ("ask", n, i)     AskQuestionFor{FiringTransitions,EnteringPlace} of i on n
+    ("end", n, i, t)  EndingTransition of transition t of i on n (it never
+                      changes what a port question answers: a running
+                      transition and its endings are in the same group markings)
+    ("askf", n, i, p) AskQuestionForFiringTransitions of i on n, for its firing from p
+    ("aske", n, i, s) AskQuestionForEnteringPlace of i on n, for its entering at s
     ("prog", n, k)    the k-th instruction of n's program (add/del/con/dcon/pushB/wait)
     ("askp", n, k)    AskQuestionFor{DisconnectPorts,Wait} for that instruction
     ("sendq", n, q)   SendQuestion of question q by n (to any host)
@@ -22,8 +23,12 @@ group per:
     ("recva", n, q)   ReceiveAnswer to q on n
 
 Keys are per node. An instance i is split so that steps which cannot change
-what others read do not conflict with them: `(n, "inst", i)` its marking and
-queue head, `(n, "qtail", i)` the end of its queue (pushB appends there),
+what others read do not conflict with them: `(n, "head", i)` the head of its
+queue (FinishingBehavior pops it), `(n, "mark", i, p)` place p marked,
+`(n, "run", i, t)` transition t running, `(n, "endat", i, st)` the endings at
+station st (so the two endings of a fork, or an ending beside the entering
+of another station, do not conflict), `(n, "qtail", i)` the end of its queue
+(pushB appends there),
 `(n, "here", i)` its presence (add, del), `(n, "active", i, port)` and
 `(n, "refusing", i, port)` what a port question answers (a firing or entering
 changes only the ports whose group holds its place; EndingTransition changes
@@ -68,6 +73,8 @@ from .model import (
     REFUSING,
     WAIT,
     Model,
+    PortGroup,
+    TypeModel,
     bits,
 )
 from .rules import (
@@ -76,7 +83,10 @@ from .rules import (
     _firings,
     active_marking,
     and3,
+    entering_questions,
+    firing_questions,
     implies3,
+    is_active,
     not3,
     question,
 )
@@ -93,7 +103,6 @@ _LOCAL_PROGRAM = {
     "PushingBehavior",
     "Waiting",
 }
-_ASK_INSTANCE = {"AskQuestionForFiringTransitions", "AskQuestionForEnteringPlace"}
 _ASK_PROGRAM = {"AskQuestionForDisconnectPorts", "AskQuestionForWait"}
 STOPS_ASKING = {
     ACTIVE: CACHE_FALSE,
@@ -176,6 +185,7 @@ class ConcertoGroups:
         self.groups: dict[GroupId, GroupFootprint] = {}
         self._build()
         self._nes: dict[tuple[GroupId, int], tuple[frozenset[Key], ...]] = {}
+        self._ask_reads_memo: dict[tuple[str, int, int], frozenset[Key]] = {}
 
     # ------------------------------------------------------------------ questions
 
@@ -292,40 +302,96 @@ class ConcertoGroups:
 
     # ------------------------------------------------------------------ footprints
 
-    def _ask_reads(self, b: _Builder, n: int, i: int) -> None:
-        """What AskQuestionFor{FiringTransitions,EnteringPlace} of i read: the
-        instance (its head behavior, marking and port activity), the
-        connections it takes part in, and, per remote question it may collect,
-        its cached value (its asked-ness is written, hence read, by the caller).
-        Unlike the guards, it never evaluates a local question."""
+    def _firing_asks(self, n: int, i: int, p: int) -> tuple[tuple[int, int], ...]:
+        """(connection, question) pairs AskQuestionForFiringTransitions may
+        collect for a firing of i from p: `isActive` of a remote user whose
+        provide port the firing may leave (`_fire_may_change`; otherwise the
+        port stays active and the question is never collected)."""
         m = self.m
-        b.read((n, "inst", i))
+        ty = m.instance_type[i]
+        found = []
         for c in bits(m.conn_by_provider[i]):
-            b.read((n, "conn", c))
-        for c, k in enumerate(m.connections):
-            if k.user == i:
-                b.read((n, "conn", c))
+            k = m.connections[c]
+            group = m.group(ty, k.provide)
+            if (
+                self._remote(n, k.user)
+                and group is not None
+                and _fire_may_change(m.types[ty], group, p)
+            ):
+                found.append((c, m.q_active_use[c]))
+        return tuple(found)
+
+    def _entering_ports(self, i: int, st: int) -> tuple[PortGroup, ...]:
+        """The use ports an entering of i at st may activate: their group holds
+        the place, and not every ending at st is a group ending (one that is
+        keeps the port active already)."""
+        t = self.m.types[self.m.instance_type[i]]
+        return tuple(
+            g for g in t.use_of_place[t.station_place[st]] if t.endings_at_station[st] & ~g.endings
+        )
+
+    def _entering_asks(self, n: int, i: int, st: int) -> tuple[int, ...]:
+        """The questions AskQuestionForEnteringPlace may collect for an
+        entering of i at st: `isConnected` and `isRefusing` of the remote
+        providers of the ports it may activate."""
+        m = self.m
+        qs: list[int] = []
+        for g in self._entering_ports(i, st):
+            for c in bits(m.conn_by_user_port.get((i, g.port), 0)):
+                if self._remote(n, m.connections[c].provider):
+                    qs += [m.q_connected[c], m.q_refusing[c]]
+        return tuple(dict.fromkeys(qs))
+
+    def _ask_group(self, b: _Builder, n: int, qs: Iterable[int]) -> GroupFootprint:
+        """What an ask adds to its candidate's reads: per question, its cached
+        value read, its asked-ness (history or outgoing) and its append to
+        the outgoing list written."""
+        for q in qs:
+            b.read((n, "cache", q))
+            b.write((n, "asked", q), (n, "out+", q))
+        self._fifo(b, (n, "out", "tail"))
+        return b.done()
 
     def _fire_reads(self, b: _Builder, n: int, i: int, p: int) -> None:
         """isSafeToFire when leaving place p: a connection where i provides can
         only fail if the provide port's group holds p (else the port cannot go
-        from active to inactive, and the implication holds whatever the user)."""
+        from active to inactive, and the implication holds whatever the user).
+        The guard reads the marking only through the activity of the ports
+        whose group holds p (is the port active, does something else of the
+        group stay marked): only firings and enterings of that group change
+        it (EndingTransition keeps it), and they write the port's keys, which
+        the firing writes too."""
         m = self.m
-        b.read((n, "inst", i))
+        b.read((n, "head", i), (n, "mark", i, p))
         ty = m.instance_type[i]
         for c in bits(m.conn_by_provider[i]):
             group = m.group(ty, m.connections[c].provide)
-            if group is not None and group.places >> p & 1:
+            if group is not None and _fire_may_change(m.types[ty], group, p):
                 b.read((n, "conn", c))
                 self._question_reads(b, n, m.q_active_use[c])
 
+    def _entering_port_reads(self, b: _Builder, n: int, i: int, st: int) -> None:
+        """What an entering of i at st reads to tell the ports it activates:
+        their activity now, and their connections."""
+        m = self.m
+        for g in self._entering_ports(i, st):
+            b.read(*_port_keys(n, i, [g]))
+            for c in bits(m.conn_by_user_port.get((i, g.port), 0)):
+                b.read((n, "conn", c))
+
     def _enter_reads(self, b: _Builder, n: int, i: int, st: int) -> None:
         """isConnectedAndAllowed when entering through station st: only the use
-        ports whose group holds the entered place are checked."""
+        ports the entering may activate are checked, those whose group holds
+        the entered place and not every ending at st (a group ending at st
+        keeps the port active already). Whether each is active now: its keys,
+        which the entering writes. The AND-join reads the head behavior and
+        the endings at st."""
         m = self.m
-        b.read((n, "inst", i))
+        b.read((n, "head", i), (n, "endat", i, st))
         t = m.types[m.instance_type[i]]
         for g in t.use_of_place[t.station_place[st]]:
+            if t.endings_at_station[st] & ~g.endings == 0:
+                continue
             for c in bits(m.conn_by_user_port.get((i, g.port), 0)):
                 b.read((n, "conn", c))
                 if self._remote(n, m.connections[c].provider):
@@ -341,30 +407,52 @@ class ConcertoGroups:
                 for p in range(len(t.places)):
                     b = _Builder()
                     self._fire_reads(b, n, i, p)
-                    b.write((n, "inst", i), *self._port_keys(n, i, p))
+                    forks = {tr for tf in t.trans_from for tr in bits(tf[p])}
+                    b.write((n, "mark", i, p), *((n, "run", i, tr) for tr in sorted(forks)))
+                    b.write(*_port_keys(n, i, self._fired_ports(i, p)))
                     g[("fire", n, i, p)] = b.done()
                 for st in range(len(t.stations)):
                     b = _Builder()
                     self._enter_reads(b, n, i, st)
-                    b.write((n, "inst", i), *self._port_keys(n, i, t.station_place[st]))
+                    b.write((n, "endat", i, st), (n, "mark", i, t.station_place[st]))
+                    entered = [g for g in t.groups.values() if _enter_may_change(t, g, st)]
+                    b.write(*_port_keys(n, i, entered))
                     g[("enter", n, i, st)] = b.done()
                 b = _Builder()
-                # a new head behavior changes which marked places exit their groups
-                b.write((n, "inst", i), *((n, "refusing", i, port) for port in t.groups))
+                # The guard also asks for no transition running, no ending and
+                # no source of the head behavior marked, but no step that writes
+                # the marking (a firing, ending or entering of i) is ever enabled
+                # beside the finishing: each needs a marked source, a running
+                # transition or an ending. Steps never enabled together need
+                # not be dependent; the enabling sets still name the marking
+                # (`_no_candidate`). A new head behavior changes which marked
+                # places exit their groups.
+                b.write((n, "head", i), *((n, "refusing", i, port) for port in t.groups))
                 b.write(*((n, "done", q) for q in self.completion_questions.get(i, ())))
                 g[("finish", n, i)] = b.done()
-                b = _Builder()
-                b.write((n, "inst", i))
-                g[("end", n, i)] = b.done()
-                qs = self.asks_inst[(n, i)]
-                if qs:
+                for tr in range(len(t.trans_src)):
                     b = _Builder()
-                    self._ask_reads(b, n, i)
-                    for q in qs:
-                        b.read((n, "cache", q))
-                        b.write((n, "asked", q), (n, "out+", q))
-                    self._fifo(b, (n, "out", "tail"))
-                    g[("ask", n, i)] = b.done()
+                    b.write((n, "run", i, tr))
+                    b.write(*((n, "endat", i, st) for st in bits(t.trans_stations[tr])))
+                    g[("end", n, i, tr)] = b.done()
+                # an ask reads its candidate as the firing or entering does
+                # (the head, the place or the endings at the station, the
+                # activity of the ports it may change) and the connections
+                for p in range(len(t.places)):
+                    pairs = self._firing_asks(n, i, p)
+                    if pairs:
+                        b = _Builder()
+                        b.read((n, "head", i), (n, "mark", i, p))
+                        b.read(*_port_keys(n, i, self._fired_ports(i, p)))
+                        b.read(*((n, "conn", c) for c, _ in pairs))
+                        g[("askf", n, i, p)] = self._ask_group(b, n, (q for _, q in pairs))
+                for st in range(len(t.stations)):
+                    qs = self._entering_asks(n, i, st)
+                    if qs:
+                        b = _Builder()
+                        b.read((n, "head", i), (n, "endat", i, st))
+                        self._entering_port_reads(b, n, i, st)
+                        g[("aske", n, i, st)] = self._ask_group(b, n, qs)
             for k in range(len(nm.program)):
                 g[("prog", n, k)] = self._instruction(n, k)
                 qs = self.asks_prog.get((n, k), ())
@@ -442,22 +530,37 @@ class ConcertoGroups:
             if ins.inst in nm.slot_of:
                 # profile maude hides the matched instance: the queue and the
                 # pending pushes are then read directly
-                b.read((n, "inst", ins.inst), (n, "qtail", ins.inst))
+                b.read((n, "head", ins.inst), (n, "qtail", ins.inst))
         return b.done()
 
-    def _port_keys(self, n: int, i: int, place: int) -> list[Key]:
-        """Activity and refusal keys of the ports of i whose group holds `place`:
-        a firing from it or an entering into it changes only those (a transition
-        from a place outside a group is not in the group marking either)."""
-        keys: list[Key] = []
-        for port, group in self.m.types[self.m.instance_type[i]].groups.items():
-            if group.places >> place & 1:
-                keys += [(n, "active", i, port), (n, "refusing", i, port)]
-        return keys
+    def _fired_ports(self, i: int, p: int) -> list[PortGroup]:
+        """The ports of i whose activity or refusal a firing from p may change."""
+        t = self.m.types[self.m.instance_type[i]]
+        return [g for g in t.groups.values() if _fire_may_change(t, g, p)]
+
+    def _holding(self, n: int, i: int, place: int) -> list[Key]:
+        """Port keys of the ports of i whose group holds `place`."""
+        groups = self.m.types[self.m.instance_type[i]].groups.values()
+        return _port_keys(n, i, [g for g in groups if g.places >> place & 1])
+
+    def _marking_keys(self, n: int, i: int) -> list[Key]:
+        """The keys of instance i's marking: places, running transitions and
+        the endings at each station."""
+        t = self.m.types[self.m.instance_type[i]]
+        return [
+            *((n, "mark", i, p) for p in range(len(t.places))),
+            *((n, "run", i, tr) for tr in range(len(t.trans_src))),
+            *((n, "endat", i, st) for st in range(len(t.stations))),
+        ]
+
+    def instance_keys(self, n: int, i: int) -> list[Key]:
+        """The keys of instance i's head behavior and marking (what the old
+        single instance key stood for; its queue's tail is `qtail`)."""
+        return [(n, "head", i), *self._marking_keys(n, i)]
 
     def _whole_instance(self, n: int, i: int) -> list[Key]:
         """Every key of instance i on node n (what add and del change)."""
-        keys: list[Key] = [(n, "inst", i), (n, "here", i), (n, "qtail", i)]
+        keys: list[Key] = [*self.instance_keys(n, i), (n, "here", i), (n, "qtail", i)]
         for port in self.m.types[self.m.instance_type[i]].groups:
             keys += [(n, "active", i, port), (n, "refusing", i, port)]
         keys += [(n, "done", q) for q in self.completion_questions.get(i, ())]
@@ -517,15 +620,17 @@ class ConcertoGroups:
     ) -> GroupId:
         """The group of a step of `rule` on node n (the sender for two-node rules)."""
         if rule == "EndingTransition":
-            return ("end", n, args[0])
+            return ("end", n, args[0], args[1])
         if rule == "FiringTransitions":
             return ("fire", n, args[0], args[1])
         if rule == "EnteringPlace":
             return ("enter", n, args[0], args[1])
         if rule == "FinishingBehavior":
             return ("finish", n, args[0])
-        if rule in _ASK_INSTANCE:
-            return ("ask", n, args[0])
+        if rule == "AskQuestionForFiringTransitions":
+            return ("askf", n, args[0], args[1])
+        if rule == "AskQuestionForEnteringPlace":
+            return ("aske", n, args[0], args[1])
         if rule in _LOCAL_PROGRAM:
             return ("prog", n, s.pc)
         if rule in _ASK_PROGRAM:
@@ -564,11 +669,14 @@ class ConcertoGroups:
             found = self._nes[key] = tuple(frozenset(a) for a in self._enabling(group, s))
         return found
 
-    def _fire_alternatives(self, n: int, s: NodeState, i: int, after: Inst) -> list[Iterable[Key]]:
-        """A firing of i whose place is marked but whose `isSafeToFire` fails:
-        one alternative per failing connection (the guard is a conjunction
-        over them; any false conjunct must change first): the connection,
-        the instance, and what the user's activity question reads."""
+    def _fire_alternatives(
+        self, n: int, s: NodeState, i: int, p: int, after: Inst
+    ) -> list[Iterable[Key]]:
+        """A firing of i from p, marked, whose `isSafeToFire` fails: one
+        alternative per failing connection (the guard is a conjunction over
+        them; any false conjunct must change first): the connection, what the
+        firing reads of the instance, and what the user's activity question
+        reads."""
         m = self.m
         ty = m.instance_type[i]
         alternatives: list[Iterable[Key]] = []
@@ -579,7 +687,8 @@ class ConcertoGroups:
             u = question(m, n, s, m.q_active_use[c])
             if implies3(and3(a, b), not3(u)) is not True:
                 keys = _Builder()
-                keys.read((n, "inst", i), (n, "conn", c))
+                keys.read((n, "head", i), (n, "mark", i, p), (n, "conn", c))
+                keys.read(*self._holding(n, i, p))
                 self._question_reads(keys, n, m.q_active_use[c])
                 alternatives.append(keys.r)
         return alternatives
@@ -596,7 +705,8 @@ class ConcertoGroups:
         alternatives: list[Iterable[Key]] = []
         for port in _activated_uses(m, inst, after, st):
             keys = _Builder()
-            keys.read((n, "inst", i))
+            place = m.types[m.instance_type[i]].station_place[st]
+            keys.read((n, "head", i), (n, "endat", i, st), *self._holding(n, i, place))
             for c in bits(m.conn_by_user_port.get((i, port), 0)):
                 keys.read((n, "conn", c))
                 if self._remote(n, m.connections[c].provider):
@@ -605,21 +715,80 @@ class ConcertoGroups:
             alternatives.append(keys.r)
         return alternatives
 
-    def _ask_blockers(self, n: int, s: NodeState, i: int) -> frozenset[Key]:
-        """An ask of i with a candidate firing or entering that collects no
+    def _ask_reads_of(self, kind: str, n: int, i: int) -> frozenset[Key]:
+        """The reads of every ask group of `kind` of instance i on n."""
+        found = self._ask_reads_memo.get((kind, n, i))
+        if found is None:
+            found = frozenset().union(
+                *(fp.reads for g, fp in self.groups.items() if g[:3] == (kind, n, i))
+            )
+            self._ask_reads_memo[(kind, n, i)] = found
+        return found
+
+    def _no_candidate(
+        self, kind: str, n: int, i: int, group: GroupId, inst: Inst
+    ) -> tuple[Key, ...]:
+        """A firing, entering or finishing of i (queue not empty) whose
+        instance-local conjuncts fail: the keys of one false conjunct.
+        Firing from p: p must be marked, else the head behavior must have
+        transitions from p. Entering at st: an ending must arrive at st;
+        with some there, the AND-join waits for the others (or another
+        head). Finishing: a running transition must end, the endings at a
+        station be entered, a marked source place be left (or the head
+        change)."""
+        ty = self.m.types[inst.type]
+        if kind == "fire":
+            p = group[3]
+            assert isinstance(p, int)
+            return ((n, "head", i),) if inst.places >> p & 1 else ((n, "mark", i, p),)
+        if kind == "enter":
+            st = group[3]
+            assert isinstance(st, int)
+            if not inst.endings & ty.endings_at_station[st]:
+                return ((n, "endat", i, st),)
+            return ((n, "endat", i, st), (n, "head", i))
+        if inst.running:
+            return ((n, "run", i, bits(inst.running)[0]),)
+        for st, at in enumerate(ty.endings_at_station):
+            if inst.endings & at:
+                return ((n, "endat", i, st),)
+        marked = inst.places & ty.sources[inst.queue[0][1]]
+        assert marked, "an enabled finishing"
+        return ((n, "mark", i, bits(marked)[0]), (n, "head", i))
+
+    def _ask_blockers(self, n: int, s: NodeState, group: GroupId, inst: Inst) -> frozenset[Key]:
+        """An ask whose candidate firing or entering holds but collects no
         question: every question it could collect is blocked by one false
-        conjunct (connection absent, already asked, desired value cached) or
-        by the instance's ports; all of them must be covered, since any one
-        question becoming collectible enables the ask."""
+        conjunct (connection absent, already asked, desired value cached, the
+        port's activity); all of them must be covered, since any one question
+        becoming collectible enables the ask."""
         m = self.m
-        keys: set[Key] = {(n, "inst", i)}
+        kind, i, x = group[0], group[2], group[3]
+        assert isinstance(i, int) and isinstance(x, int)
+        keys: set[Key] = set()
         checks: list[tuple[int, int, int]] = []
-        for c in bits(m.conn_by_provider[i]):
-            if self._remote(n, m.connections[c].user):
-                checks.append((c, m.q_active_use[c], CACHE_FALSE))
-        for c, k in enumerate(m.connections):
-            if k.user == i and self._remote(n, k.provider):
-                checks += [(c, m.q_connected[c], CACHE_TRUE), (c, m.q_refusing[c], CACHE_FALSE)]
+        if kind == "askf":
+            ty = m.types[inst.type]
+            after = ty.trans_from[inst.queue[0][1]][x]
+            for c, q in self._firing_asks(n, i, x):
+                provide = m.connections[c].provide
+                places, running = inst.places & ~(1 << x), inst.running | after
+                stays = active_marking(m, inst.type, provide, places, running, inst.endings)
+                if is_active(m, inst, provide) is not True or stays:
+                    keys.update(_port_keys(n, i, [m.types[inst.type].groups[provide]]))
+                    keys.add((n, "head", i))
+                else:
+                    checks.append((c, q, CACHE_FALSE))
+        else:
+            for g in self._entering_ports(i, x):
+                conns = bits(m.conn_by_user_port.get((i, g.port), 0))
+                if is_active(m, inst, g.port):
+                    keys.update(_port_keys(n, i, [g]))
+                    continue
+                for c in conns:
+                    if self._remote(n, m.connections[c].provider):
+                        checks += [(c, m.q_connected[c], CACHE_TRUE)]
+                        checks += [(c, m.q_refusing[c], CACHE_FALSE)]
         for c, q, undesired in checks:
             if not (s.conns >> c & 1):
                 keys.add((n, "conn", c))
@@ -635,31 +804,44 @@ class ConcertoGroups:
         m = self.m
         fp = self.groups[group]
         if kind == "end":
-            return [((n, "inst", x),)]  # nothing runs: a firing must start something
+            return [((n, "run", x, group[3]),)]  # a firing must start it
         if kind in ("fire", "enter", "finish"):
             slot = m.nodes[n].slot_of[x]
             inst = s.instances[slot]
             if inst is None or not inst.queue:
-                return [((n, "inst", x), (n, "qtail", x))]
+                return [((n, "head", x), (n, "qtail", x))]
             if kind == "fire":
                 for c in _firings(m, n, s):
                     if c[0] == slot and c[2] == group[3]:
-                        return self._fire_alternatives(n, s, x, c[3]) or [fp.reads]
+                        return self._fire_alternatives(n, s, x, c[2], c[3]) or [fp.reads]
             elif kind == "enter":
                 for c in _enterings(m, s):
                     if c[0] == slot and c[2] == group[3]:
                         return self._enter_alternatives(n, s, x, c[1], c[3], c[2]) or [fp.reads]
-            # no candidate (or finishing, which depends on the instance alone)
-            return [((n, "inst", x),)]
-        if kind == "ask":
+            return [self._no_candidate(kind, n, x, group, inst)]
+        if kind in ("askf", "aske"):
             slot = m.nodes[n].slot_of[x]
             inst = s.instances[slot]
             if inst is None or not inst.queue:
-                return [((n, "inst", x), (n, "qtail", x))]
-            candidates = any(c[0] == slot for c in _firings(m, n, s)) or any(
-                c[0] == slot for c in _enterings(m, s)
-            )
-            return [self._ask_blockers(n, s, x) if candidates else ((n, "inst", x),)]
+                return [((n, "head", x), (n, "qtail", x))]
+            where = group[3]
+            assert isinstance(where, int)
+            if kind == "askf":
+                firing = [c for c in _firings(m, n, s) if c[0] == slot and c[2] == where]
+                if not firing:
+                    return [self._no_candidate("fire", n, x, group, inst)]
+                collected = firing_questions(m, n, s, x, inst, firing[0][3])
+            else:
+                entering = [c for c in _enterings(m, s) if c[0] == slot and c[2] == where]
+                if not entering:
+                    return [self._no_candidate("enter", n, x, group, inst)]
+                collected = entering_questions(m, n, s, x, inst, entering[0][3], where)
+            if collected:
+                # the same questions as another candidate's ask: that step
+                # stands for both; this one appears once either candidate's
+                # questions change
+                return [self._ask_reads_of(kind, n, x)]
+            return [self._ask_blockers(n, s, group, inst)]
         if kind in ("prog", "askp"):
             if x < s.pc:
                 return [()]
@@ -708,6 +890,39 @@ class ConcertoGroups:
         return alternatives
 
 
+def _port_keys(n: int, i: int, groups: Iterable[PortGroup]) -> list[Key]:
+    """Activity and refusal keys of instance i's ports of `groups`."""
+    return [(n, kind, i, g.port) for g in groups for kind in ("active", "refusing")]
+
+
+def _fire_may_change(t: TypeModel, group: PortGroup, p: int) -> bool:
+    """Can firing from place p change whether the group's port is active or
+    refusing? Only when p is in the group and some behavior starts no group
+    transition from p (a transition with a station outside the group is not
+    one). Otherwise a group transition runs after the firing, and p, marked
+    before, does not exit the group: the port is active and not refusing
+    both before and after. A transition from a place outside the group is
+    not in the group marking either."""
+    if not group.places >> p & 1:
+        return False
+    return any(tf[p] and not tf[p] & group.transitions for tf in t.trans_from)
+
+
+def _enter_may_change(t: TypeModel, group: PortGroup, st: int) -> bool:
+    """Can entering through station st change whether the group's port is
+    active or refusing? Only when its place is in the group and either an
+    ending at st is not a group ending (the port may become active) or some
+    behavior leaves the group from the place (it may become refusing).
+    Otherwise a group ending at st makes the port active and not refusing
+    before, and the marked place, which does not exit, after."""
+    place = t.station_place[st]
+    if not group.places >> place & 1:
+        return False
+    return bool(t.endings_at_station[st] & ~group.endings) or any(
+        ex >> place & 1 for ex in group.exits
+    )
+
+
 def _message(msg: int | Stuck) -> tuple[int, int]:
     """(0, q) for the question q, (1, q) for an answer to q."""
     if isinstance(msg, Stuck):
@@ -747,10 +962,12 @@ def atom_keys(model: Model, text: str) -> frozenset[Key] | None:
         keys: set[Key] = {(n, "pc") for n in nodes}
         for n in nodes:
             for i in model.nodes[n].slots:
-                keys |= {(n, "inst", i), (n, "qtail", i)}
+                keys |= {(n, "head", i), (n, "qtail", i)}
         return frozenset(keys)
     if name == "at":
-        return whole(("inst",), args[0])
+        i = model.instance_index[args[0].strip()]
+        p = model.types[model.instance_type[i]].places.index(args[1].strip())
+        return frozenset((n, "mark", i, p) for n, i in where(args[0]))
     if name in ("active", "refusing"):
         inst, port_name = (x.strip() for x in args[0].split(".", 1))
         i = model.instance_index[inst]
@@ -766,11 +983,11 @@ def atom_keys(model: Model, text: str) -> frozenset[Key] | None:
     if name == "exists":
         return whole(("here",), args[0])
     if name in ("head", "queued"):
-        return whole(("inst", "qtail"), args[0])
+        return whole(("head", "qtail"), args[0])
     if name == "completed":
         # the remaining programs matter only through pushB(i, _, id), which
         # writes i's queue tail on its node: no program counter is read
-        return whole(("inst", "qtail"), args[0])
+        return whole(("head", "qtail"), args[0])
     if name == "connected":
         targets = [node(args[2])] if len(args) == 3 else list(nodes)
         return frozenset((n, "conn", c) for n in targets for c in range(len(model.connections)))

@@ -71,7 +71,7 @@ from .model import ADD, COMPLETED, DEL, PUSH, REFUSING, Model
 from .por_groups import STOPS_ASKING, ConcertoGroups, GroupFootprint, GroupId, Key, _Builder
 from .relaxed import RelaxedSystem
 from .rules import Step, local_answer
-from .state import GlobalState, NodeState, code_of_tri
+from .state import GlobalState, Inst, NodeState, code_of_tri
 
 
 @cache
@@ -134,13 +134,12 @@ class QuietGroups(ConcertoGroups):
     enabling sets still name the value (`_enabling`), so a disabled answer
     still waits for the finishing."""
 
-    def _ask_blockers(self, n: int, s: NodeState, i: int) -> frozenset[Key]:
+    def _ask_blockers(self, n: int, s: NodeState, group: GroupId, inst: Inst) -> frozenset[Key]:
         """As the relaxation's, except that a question already asked becomes
         collectible again only once its cached answer is reset: its answer
         carries the awaited value, which blocks it as much as being asked."""
-        return frozenset(
-            (n, "reset", k[2]) if k[1] == "asked" else k for k in super()._ask_blockers(n, s, i)
-        )
+        found = super()._ask_blockers(n, s, group, inst)
+        return frozenset((n, "reset", k[2]) if k[1] == "asked" else k for k in found)
 
     def _send_answer(self, n: int, q: int, y: int, unknown: bool) -> GroupFootprint:
         fp = super()._send_answer(n, q, y, unknown)

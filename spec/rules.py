@@ -476,6 +476,48 @@ def _ask(s: NodeState, qs: list[int]) -> NodeState:
     return s._replace(outgoing=s.outgoing + tuple(qs))
 
 
+def firing_questions(m: Model, n: int, s: NodeState, i: int, inst: Inst, after: Inst) -> list[int]:
+    """What AskQuestionForFiringTransitions collects for a firing of instance i
+    (`after`: its marking once fired)."""
+    nm = m.nodes[n]
+    qs = []
+    for c in bits(s.conns & m.conn_by_provider[i]):
+        k = m.connections[c]
+        q = m.q_active_use[c]
+        if (
+            not (nm.inventory >> k.user & 1)
+            and _askable(s, q, CACHE_FALSE)
+            and is_active(m, inst, k.provide) is True
+            and not active_marking(
+                m, inst.type, k.provide, after.places, after.running, after.endings
+            )
+        ):
+            qs.append(q)
+    return qs
+
+
+def entering_questions(
+    m: Model, n: int, s: NodeState, i: int, inst: Inst, after: Inst, st: int
+) -> list[int]:
+    """What AskQuestionForEnteringPlace collects for an entering of instance
+    i through station st (`after`: its marking once entered)."""
+    nm = m.nodes[n]
+    qs: list[int] = []
+    for port in _activated_uses(m, inst, after, st):
+        cands = bits(s.conns & m.conn_by_user_port.get((i, port), 0))
+        for c in cands:
+            q = m.q_connected[c]
+            if not (nm.inventory >> m.connections[c].provider & 1) and _askable(s, q, CACHE_TRUE):
+                qs.append(q)
+                break
+        for c in cands:
+            q = m.q_refusing[c]
+            if not (nm.inventory >> m.connections[c].provider & 1) and _askable(s, q, CACHE_FALSE):
+                qs.append(q)
+                break
+    return qs
+
+
 def AskQuestionForFiringTransitions(m: Model, n: int, s: NodeState) -> LocalResult:
     """Guard: as FiringTransitions' match (a place with transitions in the head
     behavior), and the collected list is non-empty: for each connection where the
@@ -487,19 +529,7 @@ def AskQuestionForFiringTransitions(m: Model, n: int, s: NodeState) -> LocalResu
     seen: set[NodeState] = set()
     for slot, inst, p, after in _firings(m, n, s):
         i = nm.slots[slot]
-        qs = []
-        for c in bits(s.conns & m.conn_by_provider[i]):
-            k = m.connections[c]
-            q = m.q_active_use[c]
-            if (
-                not (nm.inventory >> k.user & 1)
-                and _askable(s, q, CACHE_FALSE)
-                and is_active(m, inst, k.provide) is True
-                and not active_marking(
-                    m, inst.type, k.provide, after.places, after.running, after.endings
-                )
-            ):
-                qs.append(q)
+        qs = firing_questions(m, n, s, i, inst, after)
         if qs:
             new = _ask(s, qs)
             if new not in seen:
@@ -518,23 +548,7 @@ def AskQuestionForEnteringPlace(m: Model, n: int, s: NodeState) -> LocalResult:
     seen: set[NodeState] = set()
     for slot, inst, st, after in _enterings(m, s):
         i = nm.slots[slot]
-        qs: list[int] = []
-        for port in _activated_uses(m, inst, after, st):
-            cands = bits(s.conns & m.conn_by_user_port.get((i, port), 0))
-            for c in cands:
-                q = m.q_connected[c]
-                if not (nm.inventory >> m.connections[c].provider & 1) and _askable(
-                    s, q, CACHE_TRUE
-                ):
-                    qs.append(q)
-                    break
-            for c in cands:
-                q = m.q_refusing[c]
-                if not (nm.inventory >> m.connections[c].provider & 1) and _askable(
-                    s, q, CACHE_FALSE
-                ):
-                    qs.append(q)
-                    break
+        qs = entering_questions(m, n, s, i, inst, after, st)
         if qs:
             new = _ask(s, qs)
             if new not in seen:

@@ -58,14 +58,14 @@ def invariant(sysm: ConcertoSystem, data: st.DataObject) -> Prop:
             inst = sysm.node(s, n).instances[slot]
             return inst is None or not (inst.places >> p & 1)
 
-        return f"!at({i},{p})@{n}", not_at, frozenset({(n, "inst", i)})
+        return f"!at({i},{p})@{n}", not_at, frozenset({(n, "mark", i, p)})
     if kind == "queue":
 
         def short(s: GlobalState) -> bool:
             inst = sysm.node(s, n).instances[slot]
             return inst is None or len(inst.queue) < 2
 
-        return f"queue({i})<2@{n}", short, frozenset({(n, "inst", i), (n, "qtail", i)})
+        return f"queue({i})<2@{n}", short, frozenset({(n, "head", i), (n, "qtail", i)})
     c = data.draw(st.integers(0, max(0, len(m.connections) - 1)))
     if not m.connections:
         return "true", (lambda s: True), frozenset()
