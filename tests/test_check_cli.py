@@ -279,8 +279,9 @@ def test_the_planners_cps_plan_with_two_pairs_terminates(
     """Deadlock freedom and termination under weak fairness per step, proved
     at once by one deadlock search on the quiet system (its waits order the
     two listeners' questions to the system): 427 states (649 before the
-    finer instance keys, 1,829 before the refinements of docs/por.md), where the exact search needs 140,236 for
-    deadlock freedom alone and the fair check of termination did not finish."""
+    finer instance keys, 1,829 before the refinements of docs/por.md), where
+    the exact search needs 140,236 for deadlock freedom alone and the fair
+    check of termination did not finish."""
     plan = planned_cps_2(tmp_path)
     args = [str(plan), "--quiet", "--property", "deadlock-free", "--property", "terminates"]
     code, out, _ = run(args, capsys)
