@@ -25,9 +25,9 @@ group per:
 Keys are per node. An instance i is split so that steps which cannot change
 what others read do not conflict with them: `(n, "head", i)` the head of its
 queue (FinishingBehavior pops it), `(n, "mark", i, p)` place p marked,
-`(n, "run", i, t)` transition t running, `(n, "endat", i, st)` the endings at
-station st (so the two endings of a fork, or an ending beside the entering
-of another station, do not conflict), `(n, "qtail", i)` the end of its queue
+`(n, "run", i, t)` transition t running, `(n, "ending", i, e)` ending e
+marked (so the two endings of a fork, or an ending beside the entering of
+another station, do not conflict), `(n, "qtail", i)` the end of its queue
 (pushB appends there),
 `(n, "here", i)` its presence (add, del), `(n, "active", i, port)` and
 `(n, "refusing", i, port)` what a port question answers (a firing or entering
@@ -387,7 +387,7 @@ class ConcertoGroups:
         which the entering writes. The AND-join reads the head behavior and
         the endings at st."""
         m = self.m
-        b.read((n, "head", i), (n, "endat", i, st))
+        b.read((n, "head", i), *_ending_keys(n, i, m.types[m.instance_type[i]], st))
         t = m.types[m.instance_type[i]]
         for g in t.use_of_place[t.station_place[st]]:
             if t.endings_at_station[st] & ~g.endings == 0:
@@ -414,7 +414,7 @@ class ConcertoGroups:
                 for st in range(len(t.stations)):
                     b = _Builder()
                     self._enter_reads(b, n, i, st)
-                    b.write((n, "endat", i, st), (n, "mark", i, t.station_place[st]))
+                    b.write(*_ending_keys(n, i, t, st), (n, "mark", i, t.station_place[st]))
                     entered = [g for g in t.groups.values() if _enter_may_change(t, g, st)]
                     b.write(*_port_keys(n, i, entered))
                     g[("enter", n, i, st)] = b.done()
@@ -433,7 +433,7 @@ class ConcertoGroups:
                 for tr in range(len(t.trans_src)):
                     b = _Builder()
                     b.write((n, "run", i, tr))
-                    b.write(*((n, "endat", i, st) for st in bits(t.trans_stations[tr])))
+                    b.write(*((n, "ending", i, e) for e in t.ending_of[tr].values()))
                     g[("end", n, i, tr)] = b.done()
                 # an ask reads its candidate as the firing or entering does
                 # (the head, the place or the endings at the station, the
@@ -450,7 +450,7 @@ class ConcertoGroups:
                     qs = self._entering_asks(n, i, st)
                     if qs:
                         b = _Builder()
-                        b.read((n, "head", i), (n, "endat", i, st))
+                        b.read((n, "head", i), *_ending_keys(n, i, t, st))
                         self._entering_port_reads(b, n, i, st)
                         g[("aske", n, i, st)] = self._ask_group(b, n, qs)
             for k in range(len(nm.program)):
@@ -550,7 +550,7 @@ class ConcertoGroups:
         return [
             *((n, "mark", i, p) for p in range(len(t.places))),
             *((n, "run", i, tr) for tr in range(len(t.trans_src))),
-            *((n, "endat", i, st) for st in range(len(t.stations))),
+            *((n, "ending", i, e) for st in range(len(t.stations)) for e in _endings_at(t, st)),
         ]
 
     def instance_keys(self, n: int, i: int) -> list[Key]:
@@ -706,7 +706,8 @@ class ConcertoGroups:
         for port in _activated_uses(m, inst, after, st):
             keys = _Builder()
             place = m.types[m.instance_type[i]].station_place[st]
-            keys.read((n, "head", i), (n, "endat", i, st), *self._holding(n, i, place))
+            ty = m.types[m.instance_type[i]]
+            keys.read((n, "head", i), *_ending_keys(n, i, ty, st), *self._holding(n, i, place))
             for c in bits(m.conn_by_user_port.get((i, port), 0)):
                 keys.read((n, "conn", c))
                 if self._remote(n, m.connections[c].provider):
@@ -727,34 +728,45 @@ class ConcertoGroups:
 
     def _no_candidate(
         self, kind: str, n: int, i: int, group: GroupId, inst: Inst
-    ) -> tuple[Key, ...]:
+    ) -> list[Iterable[Key]]:
         """A firing, entering or finishing of i (queue not empty) whose
-        instance-local conjuncts fail: the keys of one false conjunct.
-        Firing from p: p must be marked, else the head behavior must have
-        transitions from p. Entering at st: an ending must arrive at st;
-        with some there, the AND-join waits for the others (or another
-        head). Finishing: a running transition must end, the endings at a
-        station be entered, a marked source place be left (or the head
-        change)."""
+        instance-local conjuncts fail: the keys of a false conjunct, one
+        alternative per false conjunct (the stubborn closure takes the one
+        its members already write, when there is one).
+        Only the head behavior's transitions run (a finishing needs none
+        running), and an instance holds no ending from an earlier behavior,
+        so while the head stays, only its transitions mark places or add
+        endings.
+        Firing from p: p must be marked, which needs a transition of the
+        head behavior to p, else another head; with p marked, the head must
+        change. Entering at st: every ending the AND-join of the head
+        behavior needs at st must be there (one missing: it must come, or
+        the head change; none needed: no ending can come before the head
+        changes). Finishing: a running transition must end, an ending be
+        entered, a marked source place be left (or the head change)."""
         ty = self.m.types[inst.type]
+        head = inst.queue[0][1]
         if kind == "fire":
             p = group[3]
             assert isinstance(p, int)
-            return ((n, "head", i),) if inst.places >> p & 1 else ((n, "mark", i, p),)
+            if inst.places >> p & 1 or not _targets(ty, head) >> p & 1:
+                return [((n, "head", i),)]
+            return [((n, "mark", i, p),)]
         if kind == "enter":
             st = group[3]
             assert isinstance(st, int)
-            if not inst.endings & ty.endings_at_station[st]:
-                return ((n, "endat", i, st),)
-            return ((n, "endat", i, st), (n, "head", i))
-        if inst.running:
-            return ((n, "run", i, bits(inst.running)[0]),)
-        for st, at in enumerate(ty.endings_at_station):
-            if inst.endings & at:
-                return ((n, "endat", i, st),)
-        marked = inst.places & ty.sources[inst.queue[0][1]]
-        assert marked, "an enabled finishing"
-        return ((n, "mark", i, bits(marked)[0]), (n, "head", i))
+            missing = ty.join_req[head][st] & ~inst.endings
+            if not ty.join_req[head][st]:
+                return [((n, "head", i),)]
+            if missing:
+                return [((n, "ending", i, e), (n, "head", i)) for e in bits(missing)]
+            return [(*_ending_keys(n, i, ty, st), (n, "head", i))]
+        found: list[Iterable[Key]] = [((n, "run", i, t),) for t in bits(inst.running)]
+        found += [((n, "ending", i, e),) for e in bits(inst.endings)]
+        marked = inst.places & ty.sources[head]
+        found += [((n, "mark", i, p), (n, "head", i)) for p in bits(marked)]
+        assert found, "an enabled finishing"
+        return found
 
     def _ask_blockers(self, n: int, s: NodeState, group: GroupId, inst: Inst) -> frozenset[Key]:
         """An ask whose candidate firing or entering holds but collects no
@@ -818,7 +830,7 @@ class ConcertoGroups:
                 for c in _enterings(m, s):
                     if c[0] == slot and c[2] == group[3]:
                         return self._enter_alternatives(n, s, x, c[1], c[3], c[2]) or [fp.reads]
-            return [self._no_candidate(kind, n, x, group, inst)]
+            return self._no_candidate(kind, n, x, group, inst)
         if kind in ("askf", "aske"):
             slot = m.nodes[n].slot_of[x]
             inst = s.instances[slot]
@@ -829,12 +841,12 @@ class ConcertoGroups:
             if kind == "askf":
                 firing = [c for c in _firings(m, n, s) if c[0] == slot and c[2] == where]
                 if not firing:
-                    return [self._no_candidate("fire", n, x, group, inst)]
+                    return self._no_candidate("fire", n, x, group, inst)
                 collected = firing_questions(m, n, s, x, inst, firing[0][3])
             else:
                 entering = [c for c in _enterings(m, s) if c[0] == slot and c[2] == where]
                 if not entering:
-                    return [self._no_candidate("enter", n, x, group, inst)]
+                    return self._no_candidate("enter", n, x, group, inst)
                 collected = entering_questions(m, n, s, x, inst, entering[0][3], where)
             if collected:
                 # the same questions as another candidate's ask: that step
@@ -888,6 +900,24 @@ class ConcertoGroups:
             alternatives.append(((n, "in-", *messages[0]),))  # the head must go first
         assert alternatives, group  # a question at the head is always receivable
         return alternatives
+
+
+def _endings_at(t: TypeModel, st: int) -> list[int]:
+    return bits(t.endings_at_station[st])
+
+
+def _ending_keys(n: int, i: int, t: TypeModel, st: int) -> list[Key]:
+    """The keys of instance i's endings at station st."""
+    return [(n, "ending", i, e) for e in bits(t.endings_at_station[st])]
+
+
+def _targets(t: TypeModel, b: int) -> int:
+    """The places behavior b's transitions may enter (a bit set)."""
+    found = 0
+    for tr in bits(t.behaviors[b]):
+        for st in bits(t.trans_stations[tr]):
+            found |= 1 << t.station_place[st]
+    return found
 
 
 def _port_keys(n: int, i: int, groups: Iterable[PortGroup]) -> list[Key]:
