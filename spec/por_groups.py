@@ -185,7 +185,7 @@ class ConcertoGroups:
         self.groups: dict[GroupId, GroupFootprint] = {}
         self._build()
         self._nes: dict[tuple[GroupId, int], tuple[frozenset[Key], ...]] = {}
-        self._ask_reads_memo: dict[tuple[str, int, int], frozenset[Key]] = {}
+        self._ask_reads_memo: dict[tuple[str, int], frozenset[Key]] = {}
 
     # ------------------------------------------------------------------ questions
 
@@ -550,7 +550,7 @@ class ConcertoGroups:
         return [
             *((n, "mark", i, p) for p in range(len(t.places))),
             *((n, "run", i, tr) for tr in range(len(t.trans_src))),
-            *((n, "ending", i, e) for st in range(len(t.stations)) for e in _endings_at(t, st)),
+            *(key for st in range(len(t.stations)) for key in _ending_keys(n, i, t, st)),
         ]
 
     def instance_keys(self, n: int, i: int) -> list[Key]:
@@ -705,8 +705,8 @@ class ConcertoGroups:
         alternatives: list[Iterable[Key]] = []
         for port in _activated_uses(m, inst, after, st):
             keys = _Builder()
-            place = m.types[m.instance_type[i]].station_place[st]
             ty = m.types[m.instance_type[i]]
+            place = ty.station_place[st]
             keys.read((n, "head", i), *_ending_keys(n, i, ty, st), *self._holding(n, i, place))
             for c in bits(m.conn_by_user_port.get((i, port), 0)):
                 keys.read((n, "conn", c))
@@ -716,14 +716,14 @@ class ConcertoGroups:
             alternatives.append(keys.r)
         return alternatives
 
-    def _ask_reads_of(self, kind: str, n: int, i: int) -> frozenset[Key]:
-        """The reads of every ask group of `kind` of instance i on n."""
-        found = self._ask_reads_memo.get((kind, n, i))
+    def _ask_reads_of(self, kind: str, n: int) -> frozenset[Key]:
+        """The reads of every ask group of `kind` on node n."""
+        found = self._ask_reads_memo.get((kind, n))
         if found is None:
             found = frozenset().union(
-                *(fp.reads for g, fp in self.groups.items() if g[:3] == (kind, n, i))
+                *(fp.reads for g, fp in self.groups.items() if g[:2] == (kind, n))
             )
-            self._ask_reads_memo[(kind, n, i)] = found
+            self._ask_reads_memo[(kind, n)] = found
         return found
 
     def _no_candidate(
@@ -849,10 +849,11 @@ class ConcertoGroups:
                     return self._no_candidate("enter", n, x, group, inst)
                 collected = entering_questions(m, n, s, x, inst, entering[0][3], where)
             if collected:
-                # the same questions as another candidate's ask: that step
-                # stands for both; this one appears once either candidate's
-                # questions change
-                return [self._ask_reads_of(kind, n, x)]
+                # the rule keeps one step per resulting node state: another
+                # candidate's ask (maybe of another instance of the node)
+                # collects the same questions, and this one appears once
+                # either's candidate or questions change
+                return [self._ask_reads_of(kind, n)]
             return [self._ask_blockers(n, s, group, inst)]
         if kind in ("prog", "askp"):
             if x < s.pc:
@@ -900,10 +901,6 @@ class ConcertoGroups:
             alternatives.append(((n, "in-", *messages[0]),))  # the head must go first
         assert alternatives, group  # a question at the head is always receivable
         return alternatives
-
-
-def _endings_at(t: TypeModel, st: int) -> list[int]:
-    return bits(t.endings_at_station[st])
 
 
 def _ending_keys(n: int, i: int, t: TypeModel, st: int) -> list[Key]:

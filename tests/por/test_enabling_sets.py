@@ -13,14 +13,18 @@ this test catches it wherever it is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from strategies import plans, quiet_plans
 
 from cdcheck.lang import ast as A
+from cdcheck.lang.loader import Loader
+from cdcheck.spec import rules as R
 from cdcheck.spec.model import compile_plan
+from cdcheck.spec.por_groups import GroupFootprint
 from cdcheck.spec.quiet import QuietSystem, obstacles
 from cdcheck.spec.relaxed import RelaxedSystem
 from cdcheck.spec.system import ConcertoSystem
@@ -78,7 +82,7 @@ def avoid(
     start: Hashable,
     g: Hashable,
     keys: frozenset[object],
-    groups: dict[Hashable, object],
+    groups: Mapping[Any, GroupFootprint],
 ) -> None:
     """No run from `start` that writes none of `keys` takes a step of g."""
     seen = {start}
@@ -87,11 +91,48 @@ def avoid(
         u = todo.pop()
         for h, v in edges.get(u, ()):
             assert h != g, f"{g} enabled without writing any of {sorted(map(str, keys))}"
-            if groups[h].writes & keys:  # type: ignore[attr-defined]
+            if groups[h].writes & keys:
                 continue
             if v not in seen:
                 seen.add(v)
                 todo.append(v)
+
+
+TWO_ASKERS = """
+type T { places a  initial a  behavior stay { }  provide p on a }
+type U { places x, y  initial x  behavior go { s: x -> y }  use q on y }
+node n1 hosts c1 { start c1: T at a  connected c2.q -- c1.p  connected c3.q -- c1.p  program { } }
+node n2 hosts c2, c3 {
+  start c2: U at x
+  start c3: U at x
+  connected c2.q -- c1.p
+  connected c3.q -- c1.p
+  cache isConnected(c2.q -- c1.p) = true
+  cache isConnected(c3.q -- c1.p) = true
+  program { pushB c2 go as h  pushB c3 go as k }
+}
+"""
+
+
+def test_an_ask_that_another_instance_s_ask_stands_for() -> None:
+    """AskQuestionForEnteringPlace keeps one step per resulting node state:
+    when c2 and c3 both may enter y and both would ask only
+    `isRefusing(c1.p)`, c2's step stands for c3's, whose group is then
+    disabled with an enabling set over every ask of the node."""
+    model = compile_plan(Loader().load_text(TWO_ASKERS, "two-askers.cd"))
+    sysm = ConcertoSystem(model)
+    _, order = graph(sysm)
+    merged = 0
+    for s in order:
+        node = sysm.node(s, 1)  # type: ignore[arg-type]
+        candidates = [
+            c
+            for c in R._enterings(model, node)
+            if R.entering_questions(model, 1, node, model.nodes[1].slots[c[0]], c[1], c[3], c[2])
+        ]
+        merged += len(list(R.AskQuestionForEnteringPlace(model, 1, node))) < len(candidates)
+    assert merged  # the case is reached
+    assert check_enabling_sets(sysm) > 1000
 
 
 SETTINGS = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}
