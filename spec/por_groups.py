@@ -127,6 +127,10 @@ class GroupFootprint:
     reads: frozenset[Key]
     writes: frozenset[Key]
 
+    def conflicts(self, other: GroupFootprint) -> bool:
+        """Does one group write what the other reads or writes?"""
+        return bool(self.writes & (other.reads | other.writes) or other.writes & self.reads)
+
 
 class _Builder:
     """Accumulates reads and writes of one group (writes are also reads)."""
@@ -388,10 +392,7 @@ class ConcertoGroups:
         the endings at st."""
         m = self.m
         b.read((n, "head", i), *_ending_keys(n, i, m.types[m.instance_type[i]], st))
-        t = m.types[m.instance_type[i]]
-        for g in t.use_of_place[t.station_place[st]]:
-            if t.endings_at_station[st] & ~g.endings == 0:
-                continue
+        for g in self._entering_ports(i, st):
             for c in bits(m.conn_by_user_port.get((i, g.port), 0)):
                 b.read((n, "conn", c))
                 if self._remote(n, m.connections[c].provider):

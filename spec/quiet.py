@@ -249,9 +249,7 @@ class QuietSystem(_AwaitedAnswers):
             mine = groups[group]
             found = []
             for h, fp in groups.items():
-                if h[0] != "senda" or not (
-                    mine.writes & (fp.reads | fp.writes) or fp.writes & mine.reads
-                ):
+                if h[0] != "senda" or not mine.conflicts(fp):
                     continue
                 q, y = h[2], h[3]
                 assert isinstance(q, int) and isinstance(y, int)

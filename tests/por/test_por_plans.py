@@ -169,8 +169,7 @@ def commute(sysm: ConcertoSystem) -> None:
     groups = sysm.por_groups()
 
     def conflict(g: object, h: object) -> bool:
-        a, b = groups[g], groups[h]  # type: ignore[index]
-        return bool(a.writes & (b.reads | b.writes) or b.writes & a.reads)
+        return groups[g].conflicts(groups[h])  # type: ignore[index]
 
     seen = set(sysm.initial_states())
     todo = list(seen)
