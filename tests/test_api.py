@@ -27,13 +27,14 @@ def test_verify_a_shipped_model_with_the_default_suite() -> None:
         "deadlock-free": Verdict.HOLDS,
         "port-consistency": Verdict.HOLDS,
         "terminates": Verdict.HOLDS,
+        "sensor_waits_for_listener": Verdict.HOLDS,
     }
     assert outcome.exit_code == 0
     assert all(outcome.figures[name].states > 0 for name in verdicts(outcome))
 
 
-def test_verify_finds_the_forgotten_wait_with_a_trace() -> None:
-    outcome = verify(load(BROKEN), Options(property=("deadlock-free",)))
+def test_verify_finds_the_violated_plan_property_with_a_trace() -> None:
+    outcome = verify(load(BROKEN), Options(property=("api_after_replicas",)))
     (prop,) = outcome.report.properties
     assert prop.verdict is Verdict.VIOLATED and prop.steps
     assert outcome.exit_code == 1
