@@ -15,10 +15,11 @@ successors; it belongs to no class.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
+from dataclasses import replace
 from typing import Any, Protocol, TypeVar
 
 from .emptiness import STUTTER
-from .search import Trace
+from .search import PropertyResult, Trace, Verdict
 
 S = TypeVar("S", bound=Hashable)
 A = TypeVar("A")
@@ -74,3 +75,23 @@ def lasso_problem(
             "enabled in every state of the cycle, never taken on it"
         )
     return None
+
+
+def rechecked(
+    result: PropertyResult[S, A], system: _Runnable[S], group: Group | None = None
+) -> PropertyResult[S, A]:
+    """`result` when it has no lasso or its lasso passes `lasso_problem` on
+    `system` (the semantics it is shown on), else the verdict UNKNOWN with the
+    reason: an unchecked lasso is never printed as a violation."""
+    trace = result.trace
+    if trace is None or trace.loop_start is None:
+        return result
+    problem = lasso_problem(system, trace, group)
+    if problem is None:
+        return result
+    return replace(
+        result,
+        verdict=Verdict.UNKNOWN,
+        trace=None,
+        reason=f"internal error: the lasso found fails its re-check ({problem})",
+    )

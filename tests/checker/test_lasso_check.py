@@ -159,3 +159,15 @@ def test_openstack_update_fair_nodes_lasso_is_fair() -> None:
     )
     assert r.verdict is Verdict.VIOLATED and r.trace is not None
     assert lasso_problem(system, r.trace, lambda step: step.node) is None
+
+
+def test_rechecked_turns_a_bad_lasso_into_unknown() -> None:
+    from cdcheck.checker.lasso_check import rechecked
+    from cdcheck.checker.search import PropertyResult
+
+    unfair = PropertyResult("F p", Verdict.VIOLATED, Trace((0, 1, 0), ("a", "a"), 0))
+    assert rechecked(unfair, STARVING) is unfair
+    r = rechecked(unfair, STARVING, process)
+    assert r.verdict is Verdict.UNKNOWN and r.trace is None and "'b'" in r.reason
+    holds: PropertyResult[int, str] = PropertyResult("F p", Verdict.HOLDS)
+    assert rechecked(holds, STARVING, process) is holds
