@@ -8,7 +8,9 @@ carry every acceptance mark of the generalized automaton and, under weak
 fairness, every fairness key that is enabled in all of its states is also
 taken by one of its internal edges. The violation is shown as a lasso: a
 shortest prefix to the component, then a cycle through it that visits every
-required mark and key.
+required mark and, for every key enabled somewhere in the component, either
+an edge taking it or a state disabling it (a short cycle that only takes the
+keys enabled everywhere may keep another key enabled all along and starve it).
 
 Why whole components suffice for weak fairness: a cycle inside a component
 enables at least what every state of the component enables and takes at most
@@ -172,6 +174,8 @@ class _Component:
     members: frozenset[int]
     required_marks: frozenset[int]
     required_keys: frozenset[Hashable]
+    """Every key enabled in some state of the component: the cycle must take
+    each one or pass through a state where it is disabled."""
 
 
 def check_ltl(
@@ -270,7 +274,20 @@ def check_ltl(
         if found is not None or stopped is not None:
             break
     if found is not None:
+        from .lasso_check import lasso_problem  # it imports STUTTER from here
+
         trace = _lasso(product, found)
+        problem = lasso_problem(system, trace, fairness)
+        if problem is not None:  # never printed unchecked: a bug here is no verdict
+            return (
+                PropertyResult(
+                    name,
+                    Verdict.UNKNOWN,
+                    None,
+                    f"internal error: the lasso found fails its re-check ({problem})",
+                ),
+                stats(False),
+            )
         result: PropertyResult[S, A] = PropertyResult(
             name,
             Verdict.VIOLATED,
@@ -318,10 +335,11 @@ def _accepting(product: _Product[S, A], members: frozenset[int]) -> _Component |
     required_keys: frozenset[Hashable] = frozenset()
     if product.fairness is not None:
         states = {product.node(v)[0] for v in members}
-        always = frozenset.intersection(*(product.enabled_keys(s) for s in states))
+        enabled = [product.enabled_keys(s) for s in states]
+        always = frozenset.intersection(*enabled)
         if not always <= taken:
             return None
-        required_keys = always
+        required_keys = frozenset.union(*enabled)
     return _Component(members, frozenset(range(product.automaton.num_sets)), required_keys)
 
 
@@ -332,26 +350,43 @@ def _lasso(product: _Product[S, A], comp: _Component) -> Trace[S, A]:
     for v, step, w, m in _internal_edges(product, comp.members):
         internal.setdefault(v, []).append((step, w, m))
     todo_marks = set(comp.required_marks)
-    todo_keys = set(comp.required_keys)
+    # a key is settled by an edge taking it or by a state disabling it
+    enabled_at: dict[int, frozenset[Hashable]] = {}
+
+    def enabled(w: int) -> frozenset[Hashable]:
+        keys = enabled_at.get(w)
+        if keys is None:
+            keys = enabled_at[w] = product.enabled_keys(product.node(w)[0])
+        return keys
+
+    todo_keys = set(comp.required_keys & enabled(start))
     cycle_nodes: list[int] = [start]
     cycle_steps: list[Any] = []
     current = start
 
-    def wanted(step: Any, marks: frozenset[int]) -> bool:
-        return bool(marks & todo_marks) or product.key(step) in todo_keys
+    def wanted(step: Any, w: int, marks: frozenset[int]) -> bool:
+        return (
+            bool(marks & todo_marks)
+            or product.key(step) in todo_keys
+            or not todo_keys <= enabled(w)
+        )
+
+    def settle(step: Any, w: int, marks: frozenset[int]) -> None:
+        todo_marks.difference_update(marks)
+        todo_keys.discard(product.key(step))
+        todo_keys.intersection_update(enabled(w))
 
     while True:
         if todo_marks or todo_keys:
             path = _path_to_edge(internal, current, wanted)
         elif not cycle_steps:  # no requirement left: any internal edge starts the cycle
-            path = _path_to_edge(internal, current, lambda _step, _marks: True)
+            path = _path_to_edge(internal, current, lambda _step, _w, _marks: True)
         else:
             break
         if path is None:  # pragma: no cover - the component was checked to have them
             raise AssertionError("no cycle through the accepting component")
         for step, w, m in path:
-            todo_marks -= m
-            todo_keys.discard(product.key(step))
+            settle(step, w, m)
             cycle_steps.append(step)
             cycle_nodes.append(w)
             current = w
@@ -423,9 +458,9 @@ def _bfs(
 def _path_to_edge(
     internal: dict[int, list[tuple[Any, int, frozenset[int]]]],
     start: int,
-    wanted: Callable[[Any, frozenset[int]], bool],
+    wanted: Callable[[Any, int, frozenset[int]], bool],
 ) -> list[tuple[Any, int, frozenset[int]]] | None:
-    return _bfs(internal, start, lambda _v, step, _w, m: wanted(step, m))
+    return _bfs(internal, start, lambda _v, step, w, m: wanted(step, w, m))
 
 
 def _path_to_node(

@@ -8,7 +8,10 @@ when the formula was read from a file at a known place, `file:line:col`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_CODED = re.compile(r"^(E\d{3}): (.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,12 @@ def render_error(
     col = error.start - line_start
     width = max(1, min(error.end, line_end) - error.start)
     source_line = text[line_start:line_end].expandtabs(1)
+    coded = _CODED.match(error.message)  # `E037: ...`, a code of the file syntax
+    kind, message = (f"error[{coded[1]}]", coded[2]) if coded else ("error", error.message)
     if offset is not None:
         file_line = offset.line + line_no
         file_col = col + (offset.col if line_no == 0 else 1)
-        head = f"{offset.file}:{file_line}:{file_col}: error: {error.message}"
+        head = f"{offset.file}:{file_line}:{file_col}: {kind}: {message}"
     else:
-        head = f"error: {error.message} (in the {label}, column {col + 1})"
+        head = f"{kind}: {message} (in the {label}, column {col + 1})"
     return "\n".join([head, "  " + source_line, "  " + " " * col + "^" * width])

@@ -9,6 +9,9 @@ guards of spec.rules one for one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from .model import ADD, CON, DCON, DEL, PUSH, WAIT, Model, bits
 from .rules import (
     _activated_uses,
@@ -153,3 +156,41 @@ def explain_blocked(system: ConcertoSystem, state: GlobalState) -> list[str]:
                 f"received" + (" (not in history)" if kind == "answer" else "")
             )
     return out
+
+
+_STARVED = {
+    "none": " (an unfair scheduler starves it; --fair nodes rules that out)",
+    "nodes": "",  # a cycle fair per node cannot have one: the lasso is re-checked
+    "steps": (
+        " (each of its steps is disabled somewhere on the cycle, so weak fairness"
+        " per step does not force it to move)"
+    ),
+}
+
+
+def explain_cycle(
+    system: ConcertoSystem,
+    cycle_states: Sequence[GlobalState],
+    cycle_steps: Sequence[Any],
+    fair: str,
+) -> list[str]:
+    """Why the cycle of a lasso goes on for ever: per node, whether it moves on
+    the cycle (and by which rules), could move in every state of it but never
+    does, or cannot. `cycle_states` are the states the cycle goes through
+    (its first state once), `cycle_steps` its steps without stutter; `fair` is
+    the fairness the cycle was searched under ("none", "nodes", "steps"), so
+    that the advice names only what would change the verdict."""
+    moved = {st.node for st in cycle_steps}
+    lines = []
+    for n, nm in enumerate(system.model.nodes):
+        if n in moved:
+            rules = sorted({st.rule for st in cycle_steps if st.node == n})
+            lines.append(f"{nm.name} keeps moving on the cycle ({', '.join(rules)})")
+        elif all(any(st.node == n for st, _ in system.successors(s)) for s in cycle_states):
+            lines.append(
+                f"{nm.name} could move in every state of the cycle but never does"
+                + _STARVED.get(fair, "")
+            )
+        else:
+            lines.append(f"{nm.name} does not move on the cycle")
+    return lines

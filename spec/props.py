@@ -54,7 +54,15 @@ ATOM_FORMS = (
 
 
 class AtomError(ValueError):
-    """An atom that does not parse or names something the plan does not have."""
+    """An atom that does not parse or names something the plan does not have.
+
+    `code` is the diagnostic code of the same mistake in the plan's file
+    syntax (docs/language.md), when there is one: the message then reads
+    `E037: ...`, which `checker.ltl_errors.render_error` shows as `error[E037]`."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(f"{code}: {message}" if code else message)
+        self.code = code
 
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
@@ -179,6 +187,13 @@ class Atoms:
                 raise AtomError("`connected` takes i.use, j.provide and optionally a node")
             u, use = self._port(args[0])
             p, pro = self._port(args[1])
+            if m.ports[use][2] == "provide" and m.ports[pro][2] == "use":
+                raise AtomError(
+                    f"`connected({args[0]}, {args[1]})` names a provide port first; "
+                    f"connections are written user first: `connected({args[1]}, {args[0]}"
+                    + (f", {args[2]})`" if len(args) == 3 else ")`"),
+                    code="E037",
+                )
             c = m.conn_index.get(_conn(u, use, p, pro))
             if c is None:
                 return lambda s: False

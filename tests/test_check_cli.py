@@ -376,3 +376,16 @@ def test_a_violation_on_the_quiet_system_is_decided_exactly(
     code, out, _ = run([str(plan), "--property", "port-consistency"], capsys)
     assert code == 0 and "✓ port-consistency  holds" in out
     assert "`port-consistency`: searched on the exact FIFO semantics" in out
+
+
+def test_connected_provider_first_in_ltl_is_e037(capsys: pytest.CaptureFixture[str]) -> None:
+    """The file syntax rejects a connection written provider first (E037); an
+    --ltl `connected(provide, use)` used to be accepted and always false."""
+    plan = str(Path(__file__).parents[1] / "models/openstack/update.cd")
+    wrong = "F connected(facts_master.service, haproxy_master.facts_service)"
+    code, out, err = run([plan, "--quiet", "--ltl", wrong], capsys)
+    assert code == 2 and not out
+    assert "error[E037]:" in err and "names a provide port first" in err
+    assert "`connected(haproxy_master.facts_service, facts_master.service)`" in err
+    right = "F connected(haproxy_master.facts_service, facts_master.service)"
+    assert run([plan, "--quiet", "--ltl", right], capsys)[0] == 0

@@ -85,3 +85,14 @@ def test_done_and_deadlock_on_cps() -> None:
     done = [s for s in states if atoms.compile("done")(s)]
     assert done
     assert not any(atoms.compile("deadlock")(s) for s in states)
+
+
+def test_connected_provider_first_is_rejected_with_e037() -> None:
+    sysm = system_of(PLAN)
+    atoms = sysm.atoms()
+    with pytest.raises(AtomError, match=r"^E037: `connected\(c1.p, c2.q\)` names a provide") as e:
+        atoms.compile("connected(c1.p, c2.q)")
+    assert e.value.code == "E037"
+    with pytest.raises(AtomError, match=r"connected\(c2.q, c1.p, n1\)"):
+        atoms.compile("connected(c1.p, c2.q, n1)")
+    assert atoms.compile("connected(c2.q, c1.p)")(sysm.initial_states()[0])
