@@ -194,6 +194,7 @@ def decide_liveness(
     from cdcheck.checker import ltl as L
     from cdcheck.checker.buchi import translate
     from cdcheck.checker.emptiness import check_ltl
+    from cdcheck.checker.lasso_check import rechecked
     from cdcheck.checker.progress import ProgressDisplay
 
     liveness = [g for g in liveness if g.prop.name not in run.results]
@@ -215,7 +216,11 @@ def decide_liveness(
                 progress=progress,
             )
         if result.trace is not None and explored_system is not system:
-            result = replace(result, trace=on_plain(system, result.trace))
+            # check_ltl re-checked the lasso on the system it searched; the
+            # one shown is followed on the plan's own states: checked again
+            result = rechecked(
+                replace(result, trace=on_plain(system, result.trace)), system, fairness
+            )
         run.results[g.prop.name] = result
         run.figures[g.prop.name] = stats
 
@@ -243,7 +248,7 @@ class _Run:
             if g.deadlock:
                 explain = partial(explain_blocked, system)
             elif not g.is_safety and result.trace is not None:
-                explain = starvation_explainer(system, result.trace)
+                explain = starvation_explainer(system, result.trace, g.fair)
             elif g.predicate is not None and g.prop.origin != "default":
                 explain = partial(atom_values, g.formula, system.atoms())
             reports.append(

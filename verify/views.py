@@ -57,33 +57,21 @@ def describe_with_stutter(system: Any) -> Callable[[Any, Any, Any], Any]:
     return describe
 
 
-def starvation_explainer(system: Any, trace: Any) -> Callable[[Any], Sequence[str]]:
-    """Why the cycle of a lasso goes on forever: who moves, who starves, who is stuck."""
+def starvation_explainer(system: Any, trace: Any, fair: str) -> Callable[[Any], Sequence[str]]:
+    """Why the cycle of a lasso goes on forever: who moves, who starves, who
+    is stuck; the advice names only a fairness that would change the verdict
+    (`spec.diagnose.explain_cycle`)."""
     from cdcheck.checker.emptiness import STUTTER
-    from cdcheck.spec.diagnose import explain_blocked
+    from cdcheck.spec.diagnose import explain_blocked, explain_cycle
 
     def explain(_last: Any) -> list[str]:
-        m = system.model
         start = trace.loop_start
         cycle_states = trace.states[start:-1] or trace.states[-1:]
         cycle_steps = [st for st in trace.steps[start:] if st is not STUTTER]
         if not cycle_steps:
             blocked = explain_blocked(system, trace.states[-1])
             return ["the run ends in a state without successors:"] + [f"  {b}" for b in blocked]
-        moved = {st.node for st in cycle_steps}
-        lines = []
-        for n, nm in enumerate(m.nodes):
-            if n in moved:
-                rules = sorted({st.rule for st in cycle_steps if st.node == n})
-                lines.append(f"{nm.name} keeps moving on the cycle ({', '.join(rules)})")
-            elif all(any(st.node == n for st, _ in system.successors(s)) for s in cycle_states):
-                lines.append(
-                    f"{nm.name} could move in every state of the cycle but never does "
-                    "(an unfair scheduler starves it; --fair nodes rules that out)"
-                )
-            else:
-                lines.append(f"{nm.name} does not move on the cycle")
-        return lines
+        return explain_cycle(system, cycle_states, cycle_steps, fair)
 
     return explain
 
