@@ -398,13 +398,11 @@ def _replay_spark(sites: Sequence[object], results: Sequence[object]) -> None:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     """`cdcheck run plan.cd`: one random execution of the semantics, as a trace."""
-    import random
-
     from rich.text import Text
 
-    from cdcheck.spec.diagnose import explain_blocked
     from cdcheck.spec.model import ModelError, compile_plan
     from cdcheck.spec.system import ConcertoSystem
+    from cdcheck.verify.simulate import RunStep, random_run
 
     if args.steps < 0:
         _stderr().print("cdcheck run: --steps must be >= 0", markup=False)
@@ -420,39 +418,27 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except ModelError as exc:
         _stderr().print(f"{args.plan}:1:1: error: {exc}", markup=False)
         return EXIT_BAD_INPUT
-    rng = random.Random(args.seed)
     out = _stdout()
-    atoms = system.atoms()
-    state = system.initial_states()[0]
     out.print(f"run of {args.plan} (seed {args.seed}, profile {args.profile})", markup=False)
-    for k in range(1, args.steps + 1):
-        if atoms.done(state):
-            out.print(
-                Text(
-                    f"done after {k - 1} steps: every program finished, every queue empty",
-                    style="bold green",
-                )
-            )
+    for event in random_run(system, args.seed, args.steps):
+        if isinstance(event, RunStep):
+            view = event.view
+            head = Text(f"{event.index:5d} ", style="dim")
+            head.append(f"{'/'.join(view.nodes):<14}", style="cyan")
+            head.append(f" {view.rule:<32}", style="bold")
+            head.append(f" {view.objects}")
+            out.print(head)
+            for change in view.changes:
+                out.print(Text(f"{'':6}{change}", style="dim"))
+        elif event.kind == "done":
+            queues = "" if event.at_bound else ": every program finished, every queue empty"
+            out.print(Text(f"done after {event.steps} steps{queues}", style="bold green"))
             return EXIT_OK
-        succ = list(system.successors(state))
-        if not succ:
-            out.print(Text(f"deadlock after {k - 1} steps", style="bold red"))
-            for line in explain_blocked(system, state):
+        elif event.kind == "deadlock":
+            out.print(Text(f"deadlock after {event.steps} steps", style="bold red"))
+            for line in event.blocked:
                 out.print(f"  {line}", markup=False)
             return EXIT_VIOLATED
-        step, nxt = rng.choice(succ)
-        view = system.describe(step, state, nxt)
-        head = Text(f"{k:5d} ", style="dim")
-        head.append(f"{'/'.join(view.nodes):<14}", style="cyan")
-        head.append(f" {view.rule:<32}", style="bold")
-        head.append(f" {view.objects}")
-        out.print(head)
-        for change in view.changes:
-            out.print(Text(f"{'':6}{change}", style="dim"))
-        state = nxt
-    if atoms.done(state):
-        out.print(Text(f"done after {args.steps} steps", style="bold green"))
-        return EXIT_OK
     out.print(
         Text(f"step bound {args.steps} reached (neither done nor deadlocked)", style="yellow")
     )
@@ -501,11 +487,11 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     2 bad input, 3 the check hit a limit."""
     import os
 
-    from cdcheck.checker.planner import Infeasible, PlannerError, solve
+    from cdcheck.checker.planner import PlannerError
     from cdcheck.lang.check import check_goal_items
     from cdcheck.lang.goals import read_goals
-    from cdcheck.lang.printer import format_file
-    from cdcheck.spec import planning as SP
+    from cdcheck.spec.planning import PlanningError
+    from cdcheck.verify.planned import NoPlan, synthesize
 
     err, out = _stderr(), _stdout()
     problem = _check_flags(args) or (
@@ -535,52 +521,20 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             markup=False,
         )
         return EXIT_BAD_INPUT
-    try:
-        asm = SP.assembly_of(plan)
-        goals = SP.expand_goals(asm, items)
-        result = solve(SP.problem_of(asm, goals, args.max_steps))
-    except (SP.PlanningError, PlannerError) as exc:
-        err.print(f"{args.plan}:1:1: error: {exc}", markup=False)
-        return EXIT_BAD_INPUT
-    if isinstance(result, Infeasible):
-        out.print(
-            f"no plan: the goals cannot all be reached ({result.seconds:.2f} s)", markup=False
-        )
-        for line in SP.explain(asm, result):
-            out.print(line, markup=False)
-        for g in result.core:
-            item = goals.source[g.key]
-            out.print(f"  {item.span}: `{g.key}`", markup=False)
-        return EXIT_VIOLATED
-    programs = SP.programs_of(asm, result)
     target = args.output or os.path.join(
         os.path.dirname(args.plan), "plan-" + os.path.basename(args.plan)
     )
-    here = os.path.dirname(os.path.abspath(target))
-    includes = tuple(
-        A.Include(
-            os.path.relpath(
-                os.path.join(os.path.dirname(os.path.abspath(args.plan)), inc.path), here
-            )
-        )
-        for inc in root.includes
-    )
-    formula = SP.goals_formula(goals, programs.push_ids, result)
-    synthesized = A.SourceFile(
-        target,
-        includes,
-        root.types,
-        SP.planned_nodes(asm, programs),
-        (*root.properties, A.Property(A.Ident("goals_reached"), formula)),
-        (A.GoalBlock(items),),
-    )
-    text = format_file(synthesized)
-    out.print(
-        f"planned in {result.seconds:.2f} s: cost {result.cost}, "
-        f"{sum(len(p) for p in programs.programs.values())} instructions, "
-        f"{len(programs.waits)} waits",
-        markup=False,
-    )
+    try:
+        planned = synthesize(plan, root, items, target, args.max_steps)
+    except (PlanningError, PlannerError) as exc:
+        err.print(f"{args.plan}:1:1: error: {exc}", markup=False)
+        return EXIT_BAD_INPUT
+    if isinstance(planned, NoPlan):
+        for line in planned.lines:
+            out.print(line, markup=False)
+        return EXIT_VIOLATED
+    text = planned.text
+    out.print(planned.summary, markup=False)
     out.print(text, markup=False)
     return _verify_synthesized(text, target, args)
 
