@@ -25,6 +25,7 @@ from cdcheck.lang.check import check_plan
 from cdcheck.lang.diagnostics import PlanError, SourceCache, render_all
 from cdcheck.lang.loader import Loader
 from cdcheck.verify import Options, Outcome, PropertyError, load_checked
+from cdcheck.verify.load import sources_of
 
 EXIT_OK = 0
 EXIT_VIOLATED = 1
@@ -96,7 +97,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     try:
         plan, _sources, warnings = load_checked(args.plan)
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc))
+        return _report_plan_error(exc, sources_of(exc))
     err = _stderr()
     for w in warnings:
         err.print(w, markup=False)
@@ -221,21 +222,6 @@ def _print_results_table(report: Any, stats: dict[str, Any]) -> None:
     _stdout().print(table)
 
 
-def _sources_of(exc: PlanError) -> SourceCache:
-    """The texts the loader read; failing that (an error raised before any
-    loader, e.g. by the goals reader), the files named by the diagnostics."""
-    if exc.sources is not None:
-        return exc.sources
-    cache = SourceCache()
-    for d in exc.diagnostics:
-        try:
-            with open(d.span.file, encoding="utf-8", errors="replace") as fh:
-                cache.add(d.span.file, fh.read(Loader().max_bytes))
-        except OSError:
-            pass
-    return cache
-
-
 def _print_summary(plan: A.Plan) -> None:
     from rich.table import Table
 
@@ -340,7 +326,7 @@ def _cmd_spark(args: argparse.Namespace) -> int:
     try:
         sites = read_job_file(args.job, args.engine)
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc))
+        return _report_plan_error(exc, sources_of(exc))
     if not sites:
         _stderr().print(
             f"{args.job}:1:1: error: no RDD operation of the catalog found", markup=False
@@ -357,40 +343,11 @@ def _cmd_spark(args: argparse.Namespace) -> int:
         with open(args.sarif, "w", encoding="utf-8") as fh:
             json.dump(S.to_sarif(results, _version()), fh, indent=2)
     if args.replay:
-        _replay_spark(sites, results)
+        from cdcheck.checker.spark_replay import replay_lines
+
+        for line in replay_lines(sites, results):
+            out.print(line, markup=False)
     return S.exit_code(results)
-
-
-def _replay_spark(sites: Sequence[object], results: Sequence[object]) -> None:
-    from cdcheck.checker import spark as S
-    from cdcheck.checker.spark_replay import ReplayError, local_spark, run_on_spark
-
-    todo = [
-        (site, r)
-        for site, r in zip(sites, results, strict=True)
-        if isinstance(r, S.Result) and r.counterexample is not None
-    ]
-    out = _stdout()
-    if not todo:
-        out.print("replay: no counterexample to replay", markup=False)
-        return
-    with local_spark() as sc:
-        for site, r in todo:
-            assert r.counterexample is not None
-            try:
-                rep = run_on_spark(sc, site, r.counterexample)  # type: ignore[arg-type]
-            except ReplayError as exc:
-                out.print(f"{r.file}:{r.line} replay failed: {exc}", markup=False)
-                continue
-            status = "as predicted" if rep.agrees else "NOT as predicted"
-            if not rep.forced_order:
-                status += " (the counterexample needs a merge order local Spark may not take)"
-            out.print(
-                f"{r.file}:{r.line} replay on Spark {sc.version}: spark={S._show(rep.spark)} "
-                f"predicted={S._show(rep.predicted)} sequential={S._show(rep.sequential)} "
-                f"{status}",
-                markup=False,
-            )
 
 
 # ----------------------------------------------------------------------------- run
@@ -410,7 +367,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     try:
         plan, _sources, warnings = load_checked(args.plan)
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc))
+        return _report_plan_error(exc, sources_of(exc))
     for w in warnings:
         _stderr().print(w, markup=False)
     try:
@@ -456,7 +413,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     try:
         plan, _sources, warnings = load_checked(args.plan)
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc))
+        return _report_plan_error(exc, sources_of(exc))
     for w in warnings:
         _stderr().print(w, markup=False)
     try:
@@ -512,7 +469,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
                 raise PlanError(diagnostics)
             items += extra
     except PlanError as exc:
-        return _report_plan_error(exc, _sources_of(exc))
+        return _report_plan_error(exc, sources_of(exc))
     for w in warnings:
         err.print(w, markup=False)
     if not items:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -144,3 +144,34 @@ def _run(rdd: Any, site: Site, op: str) -> Any:
         g = _fn(site, "g")
         return dict(rdd.groupByKey(1).mapValues(lambda vs: g(list(vs))).collect())
     raise ReplayError(f"no replay for `{op}`")
+
+
+def replay_lines(sites: Sequence[object], results: Sequence[object]) -> Iterator[str]:
+    """Each counterexample of `results` run on a local Spark, a line each:
+    what Spark computed beside what the checker predicted."""
+    from cdcheck.checker import spark as S
+
+    todo = [
+        (site, r)
+        for site, r in zip(sites, results, strict=True)
+        if isinstance(r, S.Result) and r.counterexample is not None
+    ]
+    if not todo:
+        yield "replay: no counterexample to replay"
+        return
+    with local_spark() as sc:
+        for site, r in todo:
+            assert r.counterexample is not None
+            try:
+                rep = run_on_spark(sc, site, r.counterexample)  # type: ignore[arg-type]
+            except ReplayError as exc:
+                yield f"{r.file}:{r.line} replay failed: {exc}"
+                continue
+            status = "as predicted" if rep.agrees else "NOT as predicted"
+            if not rep.forced_order:
+                status += " (the counterexample needs a merge order local Spark may not take)"
+            yield (
+                f"{r.file}:{r.line} replay on Spark {sc.version}: spark={S._show(rep.spark)} "
+                f"predicted={S._show(rep.predicted)} sequential={S._show(rep.sequential)} "
+                f"{status}"
+            )

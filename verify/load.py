@@ -25,3 +25,18 @@ def load_checked(path: str) -> tuple[A.Plan, SourceCache, list[str]]:
 def load(path: str) -> A.Plan:
     """The checked plan of a file (warnings dropped); `PlanError` on an error."""
     return load_checked(path)[0]
+
+
+def sources_of(exc: PlanError) -> SourceCache:
+    """The texts the loader read; failing that (an error raised before any
+    loader, e.g. by the goals reader), the files named by the diagnostics."""
+    if exc.sources is not None:
+        return exc.sources
+    cache = SourceCache()
+    for d in exc.diagnostics:
+        try:
+            with open(d.span.file, encoding="utf-8", errors="replace") as fh:
+                cache.add(d.span.file, fh.read(Loader().max_bytes))
+        except OSError:
+            pass
+    return cache
