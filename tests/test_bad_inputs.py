@@ -7,6 +7,7 @@ traceback ever reaches the user.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,10 @@ EXPECTED = {
     "E002-unexpected-token": ("E002", 4, 1),
     "E002-unexpected-eof": ("E002", 2, 14),
     "E003-missing-include": ("E003", 1, 1),
+    "E003-include-device": ("E003", 1, 1),
+    "E003-include-directory": ("E003", 1, 1),
     "E006-include-cycle": ("E006", 1, 1),
+    "E007-number-too-large": ("E007", 4, 33),
     "E010-duplicate-type": ("E010", 8, 6),
     "E011-duplicate-place": ("E011", 2, 16),
     "E012-no-places": ("E012", 1, 6),
@@ -101,9 +105,44 @@ def test_directory_as_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 
 def test_huge_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     big = tmp_path / "big.cd"
-    big.write_text("# padding\n" * 1_000_000)
+    big.write_text("# padding\n" * 1_700_000)  # 17 MB, over the 16 MiB limit
     status, _, err = run([str(big)], capsys)
     assert status == 2 and "E004" in err and f"{big}:1:1" in err
+
+
+def test_fifo_include_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Opening a FIFO with no writer must neither block nor be read."""
+    fifo = tmp_path / "pipe.cd"
+    os.mkfifo(fifo)
+    plan = tmp_path / "plan.cd"
+    plan.write_text('include "pipe.cd"\n')
+    status, _, err = run([str(plan), "--summary"], capsys)
+    assert status == 2 and f"{plan}:1:1: error[E003]" in err and "not a regular file" in err
+
+
+def test_size_limit_is_a_loader_setting(tmp_path: Path) -> None:
+    """A file over the loader's `max_bytes` is refused with E004."""
+    from cdcheck.lang.diagnostics import PlanError
+    from cdcheck.lang.loader import Loader
+
+    plan = tmp_path / "plan.cd"
+    plan.write_text("# x\n" * 100)
+    with pytest.raises(PlanError) as info:
+        Loader(max_bytes=100).load(str(plan))
+    assert info.value.diagnostics[0].code == "E004"
+
+
+def test_number_at_the_limit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """2^63-1 is a number of the language, 2^63 is not (leading zeros do not count)."""
+    body = "type T {{\n  places a, b\n  initial a\n  behavior go {{ t1: a -> b cost {} }}\n}}\n"
+    ok = tmp_path / "ok.cd"
+    ok.write_text(body.format("000" + str(2**63 - 1)))
+    status, _, err = run([str(ok), "--summary"], capsys)
+    assert status == 0, err
+    bad = tmp_path / "bad.cd"
+    bad.write_text(body.format(str(2**63)))
+    status, _, err = run([str(bad), "--summary"], capsys)
+    assert status == 2 and f"{bad}:4:33: error[E007]" in err
 
 
 def test_invalid_utf8(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
