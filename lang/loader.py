@@ -79,7 +79,8 @@ class Loader:
                     span,
                     hint="split the plan, or generate it with `cdcheck family`",
                 )
-            ]
+            ],
+            self.sources,
         )
 
     def decode(self, data: bytes, path: str) -> str:
