@@ -8,6 +8,7 @@ missing files are diagnostics, not exceptions.
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 from dataclasses import dataclass, field
@@ -120,7 +121,7 @@ class Loader:
 
     def parse_file(self, path: str, where: A.Span | None = None) -> A.SourceFile:
         if path not in self._parsed:
-            self._parsed[path] = parse_source(self.read_text(path, where), path)
+            self._parsed[path] = _parse_without_gc(self.read_text(path, where), path)
         return self._parsed[path]
 
     def load(self, path: str) -> A.Plan:
@@ -137,7 +138,7 @@ class Loader:
         """Like load, for text already in memory (includes still read from disk)."""
         self.sources.add(path, text)
         try:
-            root = parse_source(text, path)
+            root = _parse_without_gc(text, path)
             self._parsed[path] = root
             return self.resolve(root)
         except PlanError as exc:
@@ -187,6 +188,19 @@ class Loader:
                 continue
             self._collect(child, stack, types, files, diagnostics)
         types.extend(file.types)
+
+
+def _parse_without_gc(text: str, path: str) -> A.SourceFile:
+    """parse_source with the cyclic garbage collector paused: parsing allocates
+    millions of objects and frees none, so each collection rescans them all
+    for nothing (a 10 MB plan: about 27 s of parsing with it, 18 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return parse_source(text, path)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load_plan(path: str) -> tuple[A.Plan, SourceCache]:

@@ -1769,7 +1769,11 @@ def read_job_file(path: str, engine: Engine = "pyspark", max_bytes: int = 1 << 2
 
     def cannot(reason: str) -> PlanError:
         return PlanError(
-            [Diagnostic("error", "SP000", f"cannot read the job: {reason}", Span(path, 1, 1, 1, 1))],
+            [
+                Diagnostic(
+                    "error", "SP000", f"cannot read the job: {reason}", Span(path, 1, 1, 1, 1)
+                )
+            ],
             sources,
         )
 
