@@ -228,3 +228,20 @@ def test_text_given_in_memory_is_shown_from_the_loader() -> None:
     assert info.value.sources is not None
     shown = render_all(info.value.diagnostics, info.value.sources)
     assert "<generated>:2:" in shown and "start x: T at y ?" in shown
+
+
+def test_showing_many_lines_of_a_large_file_is_linear() -> None:
+    """Issue 24: every diagnostic's line used to re-split the whole file, so a
+    file of repeated blocks (one duplicate-name error per block) took minutes
+    to report. 2,000 lines shown from a 2 MB text must take well under a second
+    (re-splitting took about 10 ms each, 20 s in all)."""
+    import time
+
+    from cdcheck.lang.diagnostics import SourceCache
+
+    cache = SourceCache()
+    cache.add("big.cd", "".join(f"line {i} of a big plan\n" for i in range(100_000)))
+    start = time.perf_counter()
+    for n in range(1, 100_000, 50):
+        assert cache.line("big.cd", n) == f"line {n - 1} of a big plan"
+    assert time.perf_counter() - start < 2.0
