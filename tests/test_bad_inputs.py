@@ -20,6 +20,7 @@ EXPECTED = {
     "E001-bad-character": ("E001", 2, 14),
     "E002-unexpected-token": ("E002", 4, 1),
     "E002-unexpected-eof": ("E002", 2, 14),
+    "E002-error-on-line-100": ("E002", 100, 1),
     "E003-missing-include": ("E003", 1, 1),
     "E003-include-device": ("E003", 1, 1),
     "E003-include-directory": ("E003", 1, 1),
