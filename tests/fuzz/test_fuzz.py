@@ -216,7 +216,7 @@ def _spark_case(workdir: Path, data: Any) -> None:
     source = data.draw(st.sampled_from(JOBS))
     target = workdir / "job_mutant.py"
     path = write(target, data.draw(mutated(source.read_text())).encode("utf-8", "surrogatepass"))
-    outcome = run_main(["spark", path])
+    outcome = run_main(["spark", path, "--timeout", "1"])
     check_outcome(outcome, file_input=True, keep=(f"{source.stem}-mutant.py", target.read_bytes()))
 
 
