@@ -21,6 +21,9 @@ EXPECTED = {
     "E002-unexpected-token": ("E002", 4, 1),
     "E002-unexpected-eof": ("E002", 2, 14),
     "E002-error-on-line-100": ("E002", 100, 1),
+    "E002-fuzz-cps-update-1-line-100": ("E002", 100, 2),
+    "E002-fuzz-cps-update-2-line-100": ("E002", 100, 2),
+    "E001-fuzz-openstack-deploy-2-line-100": ("E001", 100, 2),
     "E003-missing-include": ("E003", 1, 1),
     "E003-include-device": ("E003", 1, 1),
     "E003-include-directory": ("E003", 1, 1),
@@ -92,6 +95,28 @@ def test_bad_input_is_located(stem: str, capsys: pytest.CaptureFixture[str]) -> 
     assert first_error.startswith(f"{path}:{line}:{col}: error[{code}]"), err
     # the offending line is quoted with a caret under it
     assert "^" in err
+
+
+SPARK_EXPECTED = {
+    # stem: (exit code, the first line of stderr starts with, extra arguments)
+    "spark-fuzz-no-rdd-operation": (2, ":1:1: error", []),
+    "spark-fuzz-tree-aggregate-slow": (3, "", ["--timeout", "1"]),
+}
+"""Spark jobs the fuzz suite (tests/fuzz) once failed on, kept as regression cases."""
+
+
+def test_every_bad_job_has_an_expectation() -> None:
+    assert {p.stem for p in BAD.glob("*.py")} == set(SPARK_EXPECTED)
+
+
+@pytest.mark.parametrize("stem", sorted(SPARK_EXPECTED))
+def test_bad_spark_job(stem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, start, extra = SPARK_EXPECTED[stem]
+    path = str(BAD / f"{stem}.py")
+    status, _, err = run(["spark", path, *extra], capsys)
+    assert status == code, err
+    if start:
+        assert err.startswith(path + start), err
 
 
 def test_missing_plan_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
