@@ -24,6 +24,7 @@ EXPECTED = {
     "E002-fuzz-cps-update-1-line-100": ("E002", 100, 2),
     "E002-fuzz-cps-update-2-line-100": ("E002", 100, 2),
     "E001-fuzz-openstack-deploy-2-line-100": ("E001", 100, 2),
+    "E002-fuzz-openstack-update-line-100": ("E002", 100, 1),
     "E003-missing-include": ("E003", 1, 1),
     "E003-include-device": ("E003", 1, 1),
     "E003-include-directory": ("E003", 1, 1),
