@@ -127,6 +127,7 @@ def mutated(draw: st.DrawFn, text: str) -> str:
         elif op == "cut":
             j = draw(st.integers(i, min(len(lines), i + 5)))
             del lines[i:j]
+            lines = lines or [""]  # a cut of every line leaves one empty line
         elif op == "repeat":
             j = draw(st.integers(i, min(len(lines), i + 12)))
             lines[j:j] = lines[i:j] * draw(st.integers(1, 20))
