@@ -70,11 +70,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    return Console(highlight=False, soft_wrap=True, emoji=False)
 
 
 def _stderr() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def _report_plan_error(exc: PlanError, sources: SourceCache) -> int:

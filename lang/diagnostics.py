@@ -55,15 +55,19 @@ class SourceCache:
 
     def __init__(self) -> None:
         self._texts: dict[str, str] = {}
+        self._lines: dict[str, list[str]] = {}
 
     def add(self, path: str, text: str) -> None:
         self._texts[path] = text
+        self._lines.pop(path, None)
 
     def line(self, path: str, number: int) -> str | None:
         text = self._texts.get(path)
         if text is None or number < 1:
             return None
-        lines = text.splitlines()
+        lines = self._lines.get(path)
+        if lines is None:  # split once per file: a diagnostic per line stays linear
+            lines = self._lines[path] = text.splitlines()
         return lines[number - 1] if number <= len(lines) else None
 
 

@@ -21,6 +21,10 @@ from lark.parsers.lalr_analysis import Shift
 from . import ast as A
 from .diagnostics import Diagnostic, PlanError
 
+MAX_NUMBER = 2**63 - 1
+"""The largest number the language accepts (a cost); see docs/language.md."""
+_MAX_DIGITS = str(MAX_NUMBER)
+
 _TERMINAL_NAMES = {
     "NAME": "a name",
     "STRING": 'a quoted path ("types.cd")',
@@ -218,7 +222,28 @@ class _ToAst(Transformer[Token, Any]):
         )
 
     def cost(self, meta: Any, items: list[Token]) -> int:
-        return int(items[0])
+        return self._number(items[0])
+
+    def _number(self, tok: Token) -> int:
+        """A number of the language: 0 to MAX_NUMBER, checked on the digits
+        before any conversion (Python refuses to convert more than 4,300)."""
+        digits = str(tok).lstrip("0") or "0"
+        if len(digits) > len(_MAX_DIGITS) or (
+            len(digits) == len(_MAX_DIGITS) and digits > _MAX_DIGITS
+        ):
+            shown = digits if len(digits) <= 24 else f"{digits[:12]}...({len(digits):,} digits)"
+            raise PlanError(
+                [
+                    Diagnostic(
+                        "error",
+                        "E007",
+                        f"number {shown} is out of range",
+                        _token_span(self.path, tok),
+                        hint=f"numbers are 0 to 2^63-1 ({MAX_NUMBER:,})",
+                    )
+                ]
+            )
+        return int(digits)
 
     def transition_def(self, meta: Any, items: list[Any]) -> A.TransitionDef:
         cost = items[3] if len(items) > 3 else None

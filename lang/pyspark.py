@@ -26,7 +26,9 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import os
 import re
+import stat
 import struct
 import warnings
 from collections.abc import Callable, Sequence
@@ -36,7 +38,7 @@ from typing import Any, Literal
 import z3
 
 from .ast import Span
-from .diagnostics import Diagnostic, PlanError
+from .diagnostics import Diagnostic, PlanError, SourceCache
 
 Engine = Literal["pyspark", "scala"]
 
@@ -1758,16 +1760,35 @@ def read_job(path: str, text: str, engine: Engine = "pyspark") -> list[Site]:
 
 
 def read_job_file(path: str, engine: Engine = "pyspark", max_bytes: int = 1 << 20) -> list[Site]:
-    """`read_job` on a file; an unreadable file is a located diagnostic too."""
+    """`read_job` on a file; an unreadable file is a located diagnostic too.
+
+    Only a regular file is opened (a FIFO would block, a device never end),
+    and every PlanError carries the text read, so that reporting it never
+    opens the file again."""
+    sources = SourceCache()
+
+    def cannot(reason: str) -> PlanError:
+        return PlanError(
+            [
+                Diagnostic(
+                    "error", "SP000", f"cannot read the job: {reason}", Span(path, 1, 1, 1, 1)
+                )
+            ],
+            sources,
+        )
+
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise cannot("not a regular file")
         with open(path, encoding="utf-8") as fh:
             text = fh.read(max_bytes + 1)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanError(
-            [Diagnostic("error", "SP000", f"cannot read the job: {exc}", Span(path, 1, 1, 1, 1))]
-        ) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise cannot(str(exc)) from None
     if len(text) > max_bytes:
-        raise PlanError(
-            [Diagnostic("error", "SP000", "the job is larger than 1 MiB", Span(path, 1, 1, 1, 1))]
-        )
-    return read_job(path, text, engine)
+        raise cannot("the job is larger than 1 MiB")
+    sources.add(path, text)
+    try:
+        return read_job(path, text, engine)
+    except PlanError as exc:
+        exc.sources = exc.sources or sources
+        raise

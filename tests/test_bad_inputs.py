@@ -7,6 +7,7 @@ traceback ever reaches the user.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,16 @@ EXPECTED = {
     "E001-bad-character": ("E001", 2, 14),
     "E002-unexpected-token": ("E002", 4, 1),
     "E002-unexpected-eof": ("E002", 2, 14),
+    "E002-error-on-line-100": ("E002", 100, 1),
+    "E002-fuzz-cps-update-1-line-100": ("E002", 100, 2),
+    "E002-fuzz-cps-update-2-line-100": ("E002", 100, 2),
+    "E001-fuzz-openstack-deploy-2-line-100": ("E001", 100, 2),
+    "E002-fuzz-openstack-update-line-100": ("E002", 100, 1),
     "E003-missing-include": ("E003", 1, 1),
+    "E003-include-device": ("E003", 1, 1),
+    "E003-include-directory": ("E003", 1, 1),
     "E006-include-cycle": ("E006", 1, 1),
+    "E007-number-too-large": ("E007", 4, 33),
     "E010-duplicate-type": ("E010", 8, 6),
     "E011-duplicate-place": ("E011", 2, 16),
     "E012-no-places": ("E012", 1, 6),
@@ -89,6 +98,28 @@ def test_bad_input_is_located(stem: str, capsys: pytest.CaptureFixture[str]) -> 
     assert "^" in err
 
 
+SPARK_EXPECTED = {
+    # stem: (exit code, the first line of stderr starts with, extra arguments)
+    "spark-fuzz-no-rdd-operation": (2, ":1:1: error", []),
+    "spark-fuzz-tree-aggregate-slow": (3, "", ["--timeout", "1"]),
+}
+"""Spark jobs the fuzz suite (tests/fuzz) once failed on, kept as regression cases."""
+
+
+def test_every_bad_job_has_an_expectation() -> None:
+    assert {p.stem for p in BAD.glob("*.py")} == set(SPARK_EXPECTED)
+
+
+@pytest.mark.parametrize("stem", sorted(SPARK_EXPECTED))
+def test_bad_spark_job(stem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, start, extra = SPARK_EXPECTED[stem]
+    path = str(BAD / f"{stem}.py")
+    status, _, err = run(["spark", path, *extra], capsys)
+    assert status == code, err
+    if start:
+        assert err.startswith(path + start), err
+
+
 def test_missing_plan_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     status, _, err = run([str(tmp_path / "nope.cd")], capsys)
     assert status == 2 and "E003" in err and "No such file" in err
@@ -101,9 +132,44 @@ def test_directory_as_plan(capsys: pytest.CaptureFixture[str], tmp_path: Path) -
 
 def test_huge_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     big = tmp_path / "big.cd"
-    big.write_text("# padding\n" * 1_000_000)
+    big.write_text("# padding\n" * 1_700_000)  # 17 MB, over the 16 MiB limit
     status, _, err = run([str(big)], capsys)
     assert status == 2 and "E004" in err and f"{big}:1:1" in err
+
+
+def test_fifo_include_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Opening a FIFO with no writer must neither block nor be read."""
+    fifo = tmp_path / "pipe.cd"
+    os.mkfifo(fifo)
+    plan = tmp_path / "plan.cd"
+    plan.write_text('include "pipe.cd"\n')
+    status, _, err = run([str(plan), "--summary"], capsys)
+    assert status == 2 and f"{plan}:1:1: error[E003]" in err and "not a regular file" in err
+
+
+def test_size_limit_is_a_loader_setting(tmp_path: Path) -> None:
+    """A file over the loader's `max_bytes` is refused with E004."""
+    from cdcheck.lang.diagnostics import PlanError
+    from cdcheck.lang.loader import Loader
+
+    plan = tmp_path / "plan.cd"
+    plan.write_text("# x\n" * 100)
+    with pytest.raises(PlanError) as info:
+        Loader(max_bytes=100).load(str(plan))
+    assert info.value.diagnostics[0].code == "E004"
+
+
+def test_number_at_the_limit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """2^63-1 is a number of the language, 2^63 is not (leading zeros do not count)."""
+    body = "type T {{\n  places a, b\n  initial a\n  behavior go {{ t1: a -> b cost {} }}\n}}\n"
+    ok = tmp_path / "ok.cd"
+    ok.write_text(body.format("000" + str(2**63 - 1)))
+    status, _, err = run([str(ok), "--summary"], capsys)
+    assert status == 0, err
+    bad = tmp_path / "bad.cd"
+    bad.write_text(body.format(str(2**63)))
+    status, _, err = run([str(bad), "--summary"], capsys)
+    assert status == 2 and f"{bad}:4:33: error[E007]" in err
 
 
 def test_invalid_utf8(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -189,3 +255,20 @@ def test_text_given_in_memory_is_shown_from_the_loader() -> None:
     assert info.value.sources is not None
     shown = render_all(info.value.diagnostics, info.value.sources)
     assert "<generated>:2:" in shown and "start x: T at y ?" in shown
+
+
+def test_showing_many_lines_of_a_large_file_is_linear() -> None:
+    """Issue 24: every diagnostic's line used to re-split the whole file, so a
+    file of repeated blocks (one duplicate-name error per block) took minutes
+    to report. 2,000 lines shown from a 2 MB text must take well under a second
+    (re-splitting took about 10 ms each, 20 s in all)."""
+    import time
+
+    from cdcheck.lang.diagnostics import SourceCache
+
+    cache = SourceCache()
+    cache.add("big.cd", "".join(f"line {i} of a big plan\n" for i in range(100_000)))
+    start = time.perf_counter()
+    for n in range(1, 100_000, 50):
+        assert cache.line("big.cd", n) == f"line {n - 1} of a big plan"
+    assert time.perf_counter() - start < 2.0
