@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -116,25 +117,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def options_of(args: argparse.Namespace) -> Options:
-    """The run's options from the flags of `cdcheck check` (or `cdcheck plan`)."""
-    return Options(
-        ltl=tuple(args.ltl or ()),
-        property=tuple(args.property or ()),
-        engine=getattr(args, "engine", "explicit"),
-        depth=getattr(args, "depth", 30),
-        explain=getattr(args, "explain", False),
-        por=getattr(args, "por", True),
-        invariant_por=getattr(args, "invariant_por", "auto"),
-        compare_por=getattr(args, "compare_por", False),
-        exact_fifo=getattr(args, "exact_fifo", False),
-        fair=getattr(args, "fair", "none"),
-        profile=args.profile,
-        max_states=args.max_states,
-        max_depth=args.max_depth,
-        timeout=args.timeout,
-        max_memory=args.max_memory,
-        quiet=args.quiet,
-    )
+    """The run's options from the flags of `cdcheck check` (or `cdcheck plan`, which
+    has fewer: the others keep `Options`' defaults). Flags and fields share names."""
+    given = {f.name: getattr(args, f.name) for f in fields(Options) if hasattr(args, f.name)}
+    given.update(ltl=tuple(args.ltl or ()), property=tuple(args.property or ()))
+    return Options(**given)
 
 
 def _show_outcome(outcome: Outcome) -> int:
